@@ -1,0 +1,271 @@
+"""Compose labelled test calls: real speech, synthesised call-progress tones, hold music,
+line noise and a G.711 telephone channel, with the ground truth of every timing fact.
+
+Used by `samples/make_samples.py`, the tests and the benchmarks; never by the pipeline.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import av
+import numpy as np
+
+from .decode import SAMPLE_RATE, decode
+from .tones import TonePlan
+
+ROOT = Path(__file__).resolve().parent.parent
+PHRASES_DIR = ROOT / "samples" / "phrases"
+SHARED_SPEECH = ROOT.parent / "shared" / "audio" / "speech"
+
+
+@dataclass
+class Clip:
+    """A piece of speech with what it says (empty when unknown)."""
+
+    name: str
+    audio: np.ndarray
+    text: str = ""
+
+
+@dataclass
+class Line:
+    side: str
+    start_s: float
+    end_s: float
+    text: str
+    phrase_id: str = ""
+
+
+@dataclass
+class Truth:
+    stereo: bool
+    telephone: bool
+    plan: str
+    answer_s: float | None
+    ring_count: int | None
+    holds: list[tuple[float, float]]
+    hangup_by: str
+    hangup_evident: bool
+    duration_s: float = 0.0
+    lines: list[Line] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, indent=1)
+
+
+def db_to_amp(db: float) -> float:
+    return 10 ** (db / 20)
+
+
+def level(x: np.ndarray, rms_db: float) -> np.ndarray:
+    rms = np.sqrt(np.mean(x**2)) + 1e-9
+    return (x * db_to_amp(rms_db) / rms).astype(np.float32)
+
+
+def tone(freqs: tuple[float, ...], seconds: float, db: float = -18.0) -> np.ndarray:
+    t = np.arange(int(seconds * SAMPLE_RATE)) / SAMPLE_RATE
+    x = sum(np.sin(2 * np.pi * f * t) for f in freqs) / len(freqs)
+    # 5 ms ramps, as tone generators have, so bursts start without a click.
+    ramp = np.minimum(1.0, np.minimum(t, t[::-1]) / 0.005) if len(t) else t
+    return (x * ramp * db_to_amp(db) * np.sqrt(2)).astype(np.float32)
+
+
+def cadenced(t: "Tone", seconds: float, db: float = -18.0) -> np.ndarray:  # noqa: F821
+    """A tone played in its cadence for `seconds`, cut wherever that falls."""
+    parts, total = [], 0.0
+    while total < seconds:
+        for on, off in t.cadence:
+            parts += [tone(t.freqs, on, db), np.zeros(int(off * SAMPLE_RATE), np.float32)]
+            total += on + off
+    return np.concatenate(parts)[: int(seconds * SAMPLE_RATE)]
+
+
+def hold_music(seconds: float, rng: np.random.Generator, db: float = -24.0) -> np.ndarray:
+    """Piano-like arpeggios over a sustained pad: what on-hold music sounds like to a detector."""
+    n = int(seconds * SAMPLE_RATE)
+    out = np.zeros(n, np.float32)
+    roots = rng.choice([196.0, 220.0, 246.9, 261.6, 293.7], size=int(seconds / 2) + 2)
+    step = rng.uniform(0.22, 0.45)
+    t_note = np.arange(int(1.2 * SAMPLE_RATE)) / SAMPLE_RATE
+    env = np.exp(-t_note * rng.uniform(2.0, 4.0))
+    i = 0
+    while i * step < seconds:
+        root = roots[int(i * step / 2)]
+        f = root * [1, 1.25, 1.5, 2.0][i % 4]
+        note = sum(np.sin(2 * np.pi * f * k * t_note) / k**1.5 for k in (1, 2, 3, 4)) * env
+        a = int(i * step * SAMPLE_RATE)
+        b = min(n, a + len(note))
+        out[a:b] += note[: b - a]
+        i += 1
+    pad_t = np.arange(n) / SAMPLE_RATE
+    pad = sum(np.sin(2 * np.pi * roots[(pad_t / 2).astype(int)] * m * pad_t) for m in (0.5, 0.75)) * 0.3
+    return level(out + pad.astype(np.float32), db)
+
+
+def line_noise(n_samples: int, rng: np.random.Generator, db: float) -> np.ndarray:
+    return (rng.standard_normal(n_samples) * db_to_amp(db)).astype(np.float32)
+
+
+def telephone_channel(x: np.ndarray) -> np.ndarray:
+    """300-3400 Hz band, 8 kHz sampling, 8-bit mu-law: a G.711 line, back at 16 kHz."""
+    spec = np.fft.rfft(x)
+    hz = np.fft.rfftfreq(len(x), 1 / SAMPLE_RATE)
+    spec[(hz < 300) | (hz > 3400)] = 0
+    narrow = np.fft.irfft(spec, len(x))
+    mu = 255.0
+    y = np.clip(narrow, -1, 1)
+    q = np.round(np.sign(y) * np.log1p(mu * np.abs(y)) / np.log1p(mu) * 127) / 127
+    return (np.sign(q) * np.expm1(np.abs(q) * np.log1p(mu)) / mu).astype(np.float32)
+
+
+def write_audio(path: Path, channels: np.ndarray, codec: str = "pcm_s16le", rate: int = SAMPLE_RATE) -> Path:
+    """Encode (n_channels, n) float32 at 16 kHz to any format PyAV writes (wav, mp3, flac, ogg, m4a)."""
+    channels = np.atleast_2d(channels).astype(np.float32)
+    layout = "stereo" if channels.shape[0] == 2 else "mono"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream(codec, rate=rate, layout=layout)
+        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(np.clip(channels, -1, 1)), format="fltp", layout=layout)
+        frame.sample_rate = SAMPLE_RATE
+        resampler = av.AudioResampler(format=stream.codec_context.format.name, layout=layout, rate=rate)
+        size = stream.codec_context.frame_size or 1024
+        fifo = av.AudioFifo()
+        for f in resampler.resample(frame) + resampler.resample(None):
+            fifo.write(f)
+        while fifo.samples:
+            for packet in stream.encode(fifo.read(min(size, fifo.samples))):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    return path
+
+
+def load_phrases(directory: Path = PHRASES_DIR) -> dict[str, Clip]:
+    """Agent phrase recordings (synthesised by samples/make_phrases.py), by phrase id."""
+    clips = {}
+    with (directory / "phrases.tsv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            clips[row["id"]] = Clip(row["id"], decode(directory / row["file"]).mono(), row["text"])
+    return clips
+
+
+def load_speech(directory: Path = SHARED_SPEECH) -> list[Clip]:
+    """Real recordings with reference transcripts from shared/audio/speech."""
+    clips = []
+    with (directory.parent / "MANIFEST.tsv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            if row["file"].startswith("speech/"):
+                clips.append(Clip(Path(row["file"]).stem, decode(directory.parent / row["file"]).mono(), row["reference_text"]))
+    return clips
+
+
+@dataclass
+class Turn:
+    """One utterance in a scripted call; `hold_s` > 0 puts the customer on hold after it."""
+
+    side: str
+    clip: Clip
+    phrase_id: str = ""
+    gap_s: float | None = None
+    hold_s: float = 0.0
+    hold_music: bool = True
+
+
+@dataclass
+class CallScript:
+    turns: list[Turn]
+    plan: TonePlan
+    rings: int | None = 2  # None: the recording starts at answer
+    answer_in_ring: bool = False
+    hangup_by: str = "customer"
+    busy_tone: bool = True
+    stereo: bool = True
+    telephone: bool = False
+    seed: int = 0
+
+
+def compose(script: CallScript) -> tuple[np.ndarray, Truth]:
+    """Render a script to (channels, truth). Channel 0 is the agent, 1 the customer."""
+    rng = np.random.default_rng(script.seed)
+    sr = SAMPLE_RATE
+    agent_noise_db, cust_noise_db = rng.uniform(-66, -56), rng.uniform(-66, -56)
+    pieces: list[tuple[int, float, np.ndarray]] = []  # (channel, start_s, samples)
+    lines: list[Line] = []
+    holds: list[tuple[float, float]] = []
+
+    t = 0.0
+    ring_count = None
+    if script.rings:
+        cycle = sum(a + b for a, b in script.plan.ringback.cadence)
+        first_on = script.plan.ringback.cadence[0][0]
+        ring_start = rng.uniform(0.1, 0.6)
+        last_start = ring_start + (script.rings - 1) * cycle
+        if script.answer_in_ring:
+            answer = last_start + rng.uniform(0.25, 0.75) * first_on
+        else:
+            last_off = script.plan.ringback.cadence[-1][1]
+            answer = last_start + (cycle - last_off) + rng.uniform(0.3, last_off - 0.3)
+        pieces.append((1, ring_start, cadenced(script.plan.ringback, answer - ring_start)))
+        ring_count = script.rings
+        t = answer
+    answer_s = t if script.rings else None
+    t_answer = t
+    t += rng.uniform(0.2, 0.6)
+    for i, turn in enumerate(script.turns):
+        ch = 0 if turn.side == "agent" else 1
+        if i and turn.gap_s is None:
+            t += rng.uniform(0.3, 1.0)
+        elif i:
+            t += turn.gap_s
+        audio = level(turn.clip.audio, rng.uniform(-24, -18))
+        pieces.append((ch, t, audio))
+        lines.append(Line(turn.side, round(t, 2), round(t + len(audio) / sr, 2), turn.clip.text, turn.phrase_id))
+        t += len(audio) / sr
+        if turn.hold_s:
+            h0 = t + rng.uniform(0.3, 0.8)
+            if turn.hold_music:
+                pieces.append((0, h0, hold_music(turn.hold_s, rng)))
+            holds.append((round(h0, 2), round(h0 + turn.hold_s, 2)))
+            t = h0 + turn.hold_s
+    t_end_talk = t + rng.uniform(0.8, 1.5)
+    busy_len = 3.0 if script.busy_tone else 0.0
+    duration = t_end_talk + busy_len + 1.0
+    n = int(duration * sr)
+    out = np.zeros((2, n), np.float32)
+    # The customer's line carries noise from the first ring; the agent's from the answer.
+    out[1] += line_noise(n, rng, cust_noise_db)
+    a0 = int(t_answer * sr)
+    out[0, a0:] += line_noise(n - a0, rng, agent_noise_db)
+    for ch, start, x in pieces:
+        a = int(start * sr)
+        b = min(n, a + len(x))
+        out[ch, a:b] += x[: b - a]
+    # Hang-up: the leaving side's line goes dead; the busy tone is played in its place.
+    gone = 0 if script.hangup_by == "agent" else 1
+    h = int(t_end_talk * sr)
+    out[gone, h:] = 0.0
+    if script.busy_tone:
+        burst = cadenced(script.plan.busy, busy_len)
+        out[gone, h + int(0.3 * sr) : h + int(0.3 * sr) + len(burst)] = burst[: n - h - int(0.3 * sr)]
+    if script.telephone:
+        out = np.stack([telephone_channel(c) for c in out])
+    evident = script.stereo
+    if not script.stereo:
+        out = out.mean(axis=0, keepdims=True)
+    truth = Truth(
+        stereo=script.stereo,
+        telephone=script.telephone,
+        plan=script.plan.name,
+        answer_s=None if answer_s is None else round(answer_s, 2),
+        ring_count=ring_count,
+        holds=holds,
+        hangup_by=script.hangup_by if evident else "unknown",
+        hangup_evident=evident,
+        duration_s=round(duration, 2),
+        lines=lines,
+    )
+    return out, truth

