@@ -102,7 +102,7 @@ def hold_music(seconds: float, rng: np.random.Generator, db: float = -24.0) -> n
         out[a:b] += note[: b - a]
         i += 1
     pad_t = np.arange(n) / SAMPLE_RATE
-    pad = sum(np.sin(2 * np.pi * roots[(pad_t / 2).astype(int)] * m * pad_t) for m in (0.5, 0.75)) * 0.3
+    pad = sum(np.sin(2 * np.pi * roots[(pad_t / 2).astype(int)] * m * pad_t) for m in (1.0, 1.5)) * 0.3
     return level(out + pad.astype(np.float32), db)
 
 

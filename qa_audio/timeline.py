@@ -22,8 +22,9 @@ _MIN_SPEECH_S = 0.15
 _BRIDGE_S = 0.3
 # Music: sound that keeps going (few dips to the floor) for seconds, unlike speech's syllables.
 _MUSIC_WINDOW_S = 2.0
-_MUSIC_ACTIVE_SHARE = 0.97
-_MUSIC_MAX_SPREAD_DB = 14.0
+_MUSIC_ACTIVE_SHARE = 0.8
+_MUSIC_STABILITY = 0.68
+_MUSIC_LAG = 5
 _MIN_HOLD_S = 5.0
 _INTERRUPT_OVERLAP_S = 1.0
 
@@ -115,7 +116,7 @@ def analyse(audio: Audio, plan: TonePlan, agent_channel: int = 0) -> Timeline:
         ring = find_bursts(x, SAMPLE_RATE, frames, energy_db, energy, plan.ringback)
         busy = find_bursts(x, SAMPLE_RATE, frames, energy_db, energy, plan.busy) if plan.busy != plan.ringback else ring
         tone_mask = _mask_of(ring + busy, len(energy_db))
-        chans.append(_classify(side, x, energy_db, tone_mask))
+        chans.append(_classify(side, x, frames, energy_db, tone_mask))
         tones.append((side, ring, busy))
     duration = audio.duration_s
     speech = {c.side: _spans(c.speech) for c in chans}
@@ -155,27 +156,39 @@ def _mask_of(bursts, n: int) -> np.ndarray:
     return mask
 
 
-def _classify(side: str, x: np.ndarray, energy_db: np.ndarray, tone_mask: np.ndarray) -> _Channel:
+def _classify(side: str, x: np.ndarray, frames: np.ndarray, energy_db: np.ndarray, tone_mask: np.ndarray) -> _Channel:
     live = energy_db > _DIGITAL_SILENCE_DB
     floor = float(np.percentile(energy_db[live], 10)) if live.any() else _DIGITAL_SILENCE_DB
     sound = live & ~tone_mask & (energy_db > floor + 3.0)
     loud = ~tone_mask & (energy_db > max(floor + _SPEECH_MARGIN_DB, -65.0))
-    music = _music_mask(energy_db, loud, floor)
+    music = _music_mask(frames, loud)
     speech = _smooth(loud & ~music)
     return _Channel(side, x, energy_db, floor, sound, speech, music)
 
 
-def _music_mask(energy_db: np.ndarray, loud: np.ndarray, floor: float) -> np.ndarray:
-    """Frames inside windows of steady, unbroken sound: music, not syllabic speech."""
+def _music_mask(frames: np.ndarray, loud: np.ndarray) -> np.ndarray:
+    """Frames inside windows of steady, unbroken sound: music, not syllabic speech.
+
+    Music holds its partials for hundreds of milliseconds; speech moves its formants every
+    syllable. The correlation of band-limited log spectra 100 ms apart, averaged over 2 s,
+    separates them (measured: speech <= 0.58, synthetic hold music >= 0.78, G.711 included).
+    """
     w = int(_MUSIC_WINDOW_S / HOP_S)
-    if len(loud) < w:
+    if len(loud) < w + _MUSIC_LAG:
         return np.zeros_like(loud)
-    active = np.convolve(loud.astype(np.float32), np.ones(w, np.float32) / w, mode="same")
-    win = np.lib.stride_tricks.sliding_window_view(np.pad(energy_db, (w // 2, w - w // 2 - 1), mode="edge"), w)
-    spread = np.percentile(win, 90, axis=1) - np.percentile(win, 10, axis=1)
-    steady = (active >= _MUSIC_ACTIVE_SHARE) & (spread <= _MUSIC_MAX_SPREAD_DB)
-    # Grow each steady window to its full width, then keep only what is sounding.
-    grown = np.convolve(steady.astype(np.float32), np.ones(w, np.float32), mode="same") > 0
+    spec = np.abs(np.fft.rfft(frames * np.hanning(frames.shape[1]).astype(np.float32), axis=1))
+    hz = np.fft.rfftfreq(frames.shape[1], 1 / SAMPLE_RATE)
+    logs = np.log(spec[:, (hz >= 300) & (hz <= 3400)] ** 2 + 1e-10)
+    logs -= logs.mean(axis=1, keepdims=True)
+    logs /= np.linalg.norm(logs, axis=1, keepdims=True) + 1e-9
+    corr = np.zeros(len(loud), np.float32)
+    corr[_MUSIC_LAG:] = np.einsum("ij,ij->i", logs[_MUSIC_LAG:], logs[:-_MUSIC_LAG])
+    box = np.ones(w, np.float32) / w
+    stability = np.convolve(corr, box, mode="same")
+    active = np.convolve(loud.astype(np.float32), box, mode="same")
+    steady = (stability >= _MUSIC_STABILITY) & (active >= _MUSIC_ACTIVE_SHARE)
+    # Grow each steady centre by half a window (the stable share starts mid-window), keep what sounds.
+    grown = np.convolve(steady.astype(np.float32), np.ones(w // 2, np.float32), mode="same") > 0
     return grown & loud
 
 
