@@ -7,6 +7,7 @@ fraction of a second. Facts the audio cannot show stay `None` / "unknown"; PBX r
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,6 +19,7 @@ AGENT, CUSTOMER, MIXED = "agent", "customer", "mixed"
 _DIGITAL_SILENCE_DB = -85.0
 # Speech must stand this far above the channel's noise floor.
 _SPEECH_MARGIN_DB = 10.0
+_ALWAYS_LOUD_DB = -40.0
 _MIN_SPEECH_S = 0.15
 _BRIDGE_S = 0.3
 # Music: sound that keeps going (few dips to the floor) for seconds, unlike speech's syllables.
@@ -89,6 +91,16 @@ class Timeline:
         return t - (self.answer_s or 0.0)
 
 
+def timeline_from_dict(data: str | dict) -> Timeline:
+    """A stored timeline (JSON of `asdict(Timeline)`) back as dataclasses, for re-scoring."""
+    d = json.loads(data) if isinstance(data, str) else dict(data)
+    d["holds"] = [Event(**e) for e in d["holds"]]
+    d["events"] = [Event(**e) for e in d["events"]]
+    d["speech"] = {side: [Span(**s) for s in spans] for side, spans in d["speech"].items()}
+    d["metrics"] = TalkMetrics(**d["metrics"])
+    return Timeline(**d)
+
+
 @dataclass
 class _Channel:
     side: str
@@ -152,7 +164,8 @@ def analyse(audio: Audio, plan: TonePlan, agent_channel: int = 0) -> Timeline:
 def _mask_of(bursts, n: int) -> np.ndarray:
     mask = np.zeros(n, bool)
     for b in bursts:
-        mask[int(b.start_s / HOP_S) : int(np.ceil(b.end_s / HOP_S)) + 2] = True
+        # Widen by 60 ms each side: a burst's ramps are not pure enough to pass as tone.
+        mask[max(0, int(b.start_s / HOP_S) - 3) : int(np.ceil(b.end_s / HOP_S)) + 3] = True
     return mask
 
 
@@ -160,7 +173,10 @@ def _classify(side: str, x: np.ndarray, frames: np.ndarray, energy_db: np.ndarra
     live = energy_db > _DIGITAL_SILENCE_DB
     floor = float(np.percentile(energy_db[live], 10)) if live.any() else _DIGITAL_SILENCE_DB
     sound = live & ~tone_mask & (energy_db > floor + 3.0)
-    loud = ~tone_mask & (energy_db > max(floor + _SPEECH_MARGIN_DB, -65.0))
+    # A recording with hardly any pause has no noise floor to measure: anything above
+    # _ALWAYS_LOUD_DB is sound whatever the floor says.
+    threshold = min(max(floor + _SPEECH_MARGIN_DB, -65.0), _ALWAYS_LOUD_DB)
+    loud = ~tone_mask & (energy_db > threshold)
     music = _music_mask(frames, loud)
     speech = _smooth(loud & ~music)
     return _Channel(side, x, energy_db, floor, sound, speech, music)

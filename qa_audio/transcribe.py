@@ -56,17 +56,33 @@ class AsrSettings:
     beam_size: int = 5
     word_timestamps: bool = True
     max_clip_s: float = 20.0
-    merge_gap_s: float = 0.6
-    pad_s: float = 0.15
+    merge_gap_s: float = 1.5
+    pad_s: float = 0.3
     batch_size: int = 8
     no_speech_max: float = 0.6
     logprob_min: float = -1.0
     compression_max: float = 2.4
     hotwords: str | None = None
-    silero_check: bool = True
+    silero_boundaries: bool = True
 
     def key(self) -> str:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
+
+
+def segments_from_dicts(rows: list[dict]) -> list[Segment]:
+    """Segments back from the store or the transcript cache."""
+    out = []
+    for r in rows:
+        words = r.get("words")
+        if words is None:
+            words = json.loads(r.get("words_json") or "[]")
+        out.append(
+            Segment(
+                r["side"], r["start_s"], r["end_s"], r["text"], r.get("avg_logprob", 0.0), r.get("no_speech_prob", 0.0),
+                [Word(**w) for w in words], r.get("role_confidence", 1.0),
+            )
+        )
+    return out
 
 
 def to_simplified(text: str) -> str:
@@ -87,17 +103,19 @@ def clean(text: str) -> str:
 
 
 def clips_for(spans: list[Span], duration_s: float, settings: AsrSettings) -> list[Span]:
-    """Merge nearby speech spans into clips no longer than Whisper's window."""
+    """Merge nearby speech spans into non-overlapping clips no longer than Whisper's window."""
     clips: list[Span] = []
     for s in spans:
         start, end = max(0.0, s.start_s - settings.pad_s), min(duration_s, s.end_s + settings.pad_s)
+        if clips and start - clips[-1].end_s <= settings.merge_gap_s and end - clips[-1].start_s <= settings.max_clip_s:
+            clips[-1] = Span(clips[-1].start_s, end)
+            continue
+        if clips:
+            start = max(start, clips[-1].end_s)
         while end - start > settings.max_clip_s:
             clips.append(Span(start, start + settings.max_clip_s))
             start += settings.max_clip_s
-        if clips and start - clips[-1].end_s <= settings.merge_gap_s and end - clips[-1].start_s <= settings.max_clip_s:
-            clips[-1] = Span(clips[-1].start_s, end)
-        else:
-            clips.append(Span(start, end))
+        clips.append(Span(start, end))
     return clips
 
 
@@ -120,19 +138,17 @@ class Transcriber:
     def transcribe(self, audio: Audio, timeline: Timeline) -> list[Segment]:
         segments: list[Segment] = []
         for side, channel in zip(timeline.sides, audio.channels if audio.is_stereo else [audio.mono()]):
-            clips = clips_for(timeline.speech[side], audio.duration_s, self.settings)
-            if self.settings.silero_check:
-                clips = speech_clips(channel, clips)
-            segments += self._decode(channel, clips, side)
+            spans = timeline.speech[side]
+            if self.settings.silero_boundaries:
+                spans = silero_spans(channel, spans)
+            segments += self._decode(channel, clips_for(spans, audio.duration_s, self.settings), side)
         return sorted(segments, key=lambda s: (s.start_s, s.side))
 
     def transcribe_array(self, samples: np.ndarray, side: str = "mixed") -> list[Segment]:
         """A whole signal with no timeline (benchmarks, reference runs): split by Silero VAD."""
-        from faster_whisper.vad import VadOptions, get_speech_timestamps
-
-        stamps = get_speech_timestamps(samples, VadOptions(min_silence_duration_ms=300, speech_pad_ms=100))
-        spans = [Span(s["start"] / SAMPLE_RATE, s["end"] / SAMPLE_RATE) for s in stamps]
-        return self._decode(samples, clips_for(spans, len(samples) / SAMPLE_RATE, self.settings), side)
+        duration = len(samples) / SAMPLE_RATE
+        spans = silero_spans(samples, [Span(0.0, duration)], region_pad_s=0.0)
+        return self._decode(samples, clips_for(spans, duration, self.settings), side)
 
     def _decode(self, samples: np.ndarray, clips: list[Span], side: str) -> list[Segment]:
         if not clips:
@@ -166,18 +182,19 @@ class Transcriber:
         return out
 
 
-def speech_clips(samples: np.ndarray, clips: list[Span], min_share: float = 0.1) -> list[Span]:
-    """Keep clips in which Silero hears speech in at least `min_share` of its windows."""
-    from faster_whisper.vad import get_vad_model
+def silero_spans(samples: np.ndarray, regions: list[Span], region_pad_s: float = 0.5) -> list[Span]:
+    """Utterance boundaries from Silero VAD, run only inside the timeline's speech regions.
 
-    if not clips:
-        return clips
-    model = get_vad_model()
-    kept = []
-    for c in clips:
-        x = samples[int(c.start_s * SAMPLE_RATE) : int(c.end_s * SAMPLE_RATE)]
-        x = np.pad(x, (0, 512 - len(x) % 512))
-        probs = model(x)
-        if float(np.mean(np.asarray(probs) >= 0.5)) >= min_share:
-            kept.append(c)
-    return kept
+    The timeline has already removed tones, music and silence; Silero, which hears soft
+    onsets and endings better than an energy threshold, places the cuts.
+    """
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    options = VadOptions(min_silence_duration_ms=300, speech_pad_ms=100)
+    duration = len(samples) / SAMPLE_RATE
+    spans: list[Span] = []
+    for r in clips_for(regions, duration, AsrSettings(max_clip_s=float("inf"), merge_gap_s=1.0, pad_s=region_pad_s)):
+        a = int(r.start_s * SAMPLE_RATE)
+        for st in get_speech_timestamps(samples[a : int(r.end_s * SAMPLE_RATE)], options):
+            spans.append(Span(r.start_s + st["start"] / SAMPLE_RATE, r.start_s + st["end"] / SAMPLE_RATE))
+    return spans

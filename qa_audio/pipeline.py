@@ -1,0 +1,246 @@
+"""The batch: decode -> signal timeline -> transcript -> rule checks -> scorecard -> store.
+
+Decoding, the timeline and ASR run in worker processes (one model each); scoring and all
+writes happen in the parent, one transaction per call, so the store has a single writer
+and a killed batch resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from . import metadata as meta
+from . import models, pbx, roles, rules, scoring
+from .decode import DecodeError, decode, file_hash
+from .store import CallRecord, Store
+from .timeline import MIXED, Timeline, analyse, timeline_from_dict
+from .tones import get_plan
+from .transcribe import AsrSettings, Segment, Transcriber, segments_from_dicts
+
+AUDIO_EXTENSIONS = {
+    ".wav", ".mp3", ".ogg", ".oga", ".opus", ".flac", ".m4a", ".aac", ".amr", ".wma", ".webm",
+    ".mp4", ".au", ".aif", ".aiff", ".caf", ".mka", ".3gp", ".spx", ".gsm",
+}
+
+
+@dataclass
+class Options:
+    db: Path
+    model: str | None = None
+    workers: int = 1
+    agent_channel: int = 0
+    tone_plan: str = "china"
+    rules: Path = rules.DEFAULT_PACK
+    metadata: Path | None = None
+    pattern: str = meta.DEFAULT_PATTERN
+    pbx_records: list[Path] = field(default_factory=list)
+    inbound: bool = True
+    force: bool = False
+    asr: AsrSettings = field(default_factory=AsrSettings)
+
+
+@dataclass
+class Outcome:
+    file: str
+    status: str  # done | failed | skipped
+    call_id: str | None = None
+    error: str | None = None
+    score: float | None = None
+    flagged: bool = False
+    duration_s: float = 0.0
+    seconds: float = 0.0
+
+
+@dataclass
+class Summary:
+    outcomes: list[Outcome]
+    ignored: list[str]
+    failed_rules: dict[str, int]
+
+    def count(self, status: str) -> int:
+        return sum(o.status == status for o in self.outcomes)
+
+    @property
+    def mean_score(self) -> float | None:
+        scores = [o.score for o in self.outcomes if o.status == "done" and o.score is not None]
+        return round(sum(scores) / len(scores), 1) if scores else None
+
+    @property
+    def flagged(self) -> int:
+        return sum(o.flagged for o in self.outcomes if o.status == "done")
+
+
+@dataclass
+class Analysis:
+    """What a worker sends back for one file."""
+
+    duration_s: float
+    channels: int
+    codec: str
+    timeline: Timeline
+    segments: list[Segment]
+    seconds: float
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
+    """Recordings under the given files and folders; names given explicitly are always tried."""
+    files: list[Path] = []
+    ignored: list[str] = []
+    for p in paths:
+        if not p.is_dir():
+            files.append(p)
+            continue
+        for f in sorted(x for x in p.rglob("*") if x.is_file() and not x.name.startswith(".")):
+            if f.suffix.lower() in AUDIO_EXTENSIONS:
+                files.append(f)
+            else:
+                ignored.append(str(f))
+    return files, ignored
+
+
+_WORKER: dict = {}
+
+
+def _init_worker(model_path: str, settings: AsrSettings, threads: int, plan_name: str, agent_channel: int, cues: tuple[str, ...]) -> None:
+    _WORKER.update(
+        transcriber=Transcriber(Path(model_path), settings, threads),
+        plan=get_plan(plan_name),
+        agent_channel=agent_channel,
+        cues=cues,
+    )
+
+
+def _analyse(path: str, cached: list[dict] | None) -> Analysis:
+    t0 = time.perf_counter()
+    audio = decode(path)
+    timeline = analyse(audio, _WORKER["plan"], _WORKER["agent_channel"])
+    if cached is not None:
+        segments = segments_from_dicts(cached)
+    else:
+        segments = _WORKER["transcriber"].transcribe(audio, timeline)
+    if any(s.side == MIXED for s in segments):
+        segments = roles.assign(segments, audio.mono(), _WORKER["cues"], timeline.answer_s or 0.0)
+    return Analysis(audio.duration_s, audio.channels.shape[0], audio.codec, timeline, segments, time.perf_counter() - t0)
+
+
+def role_cues(pack: rules.RulePack) -> tuple[str, ...]:
+    return tuple(p for name in ("greeting", "self_intro", "offer_help") for p in pack.collections.get(name, ()))
+
+
+def process(paths: list[Path], opts: Options, on_progress: Callable[[Outcome], None] | None = None) -> Summary:
+    pack = rules.load(opts.rules)
+    plan = get_plan(opts.tone_plan)
+    sidecar = meta.load_sidecar(opts.metadata) if opts.metadata else {}
+    meta.pattern_regex(opts.pattern)  # fail early on a bad pattern
+    records = pbx.load_records(opts.pbx_records, opts.inbound) if opts.pbx_records else {}
+    model_path = models.resolve(opts.model)
+    asr_key = f"{model_path.name}:{opts.asr.key()}"
+    store = Store(opts.db)
+    files, ignored = discover(paths)
+    own = {str(opts.db.resolve()) + suffix for suffix in ("", "-wal", "-shm", "-journal")}
+    ignored = [f for f in ignored if str(Path(f).resolve()) not in own]
+    done = store.done_hashes()
+    outcomes: list[Outcome] = []
+    failed_rules: dict[str, int] = {}
+
+    def emit(o: Outcome) -> None:
+        outcomes.append(o)
+        if on_progress:
+            on_progress(o)
+
+    jobs = []
+    for path in files:
+        try:
+            sha = file_hash(path)
+        except OSError as exc:
+            emit(Outcome(str(path), "failed", error=f"cannot read file: {exc.strerror}"))
+            continue
+        info = meta.resolve(path, sidecar, opts.pattern)
+        rec = CallRecord(info.call_id or sha[:16], str(path), sha, info.agent_id, info.started_at.isoformat() if info.started_at else None)
+        if sha in done and not opts.force:
+            emit(Outcome(str(path), "skipped", rec.id))
+            continue
+        if any(j[1].sha256 == sha for j in jobs):
+            emit(Outcome(str(path), "skipped", rec.id, "same content as another file in this batch"))
+            continue
+        jobs.append((path, rec, info.started_at, store.cached_segments(sha, asr_key)))
+
+    workers = max(1, min(opts.workers, len(jobs)))
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    init = (str(model_path), opts.asr, threads, opts.tone_plan, opts.agent_channel, role_cues(pack))
+    ctx = multiprocessing.get_context("spawn")
+    try:
+        if workers == 1:
+            _init_worker(*init) if jobs else None
+            results = ((job, _run_inline(job)) for job in jobs)
+        else:
+            pool = cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=init)
+            futures = {pool.submit(_analyse, str(job[0]), job[3]): job for job in jobs}
+            results = ((futures[f], _result(f)) for f in cf.as_completed(futures))
+        for (path, rec, started_at, cached), result in results:
+            if isinstance(result, str):
+                store.save_failure(rec, result)
+                emit(Outcome(str(path), "failed", rec.id, result))
+                continue
+            tl = result.timeline
+            if rec.id in records:
+                tl = pbx.apply(tl, records[rec.id], plan)
+            rec.duration_s, rec.channels, rec.codec = round(result.duration_s, 2), result.channels, result.codec
+            certain = roles.call_confidence(result.segments) >= pack.min_role_confidence
+            card = scoring.scorecard(pack, scoring.CallContext(tl, result.segments, started_at, certain))
+            if cached is None:
+                store.cache_segments(rec.sha256, asr_key, result.segments)
+            store.save_call(rec, tl, result.segments, card, asr_key)
+            for f in card.findings:
+                if f.result == scoring.FAIL:
+                    failed_rules[f.rule_id] = failed_rules.get(f.rule_id, 0) + 1
+            emit(Outcome(str(path), "done", rec.id, None, card.score, card.flagged, result.duration_s, result.seconds))
+    finally:
+        if workers > 1:
+            pool.shutdown(cancel_futures=True)
+        store.close()
+    return Summary(outcomes, ignored, failed_rules)
+
+
+def _run_inline(job) -> Analysis | str:
+    path, _, _, cached = job
+    try:
+        return _analyse(str(path), cached)
+    except DecodeError as exc:
+        return str(exc)
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
+        return f"internal error: {type(exc).__name__}: {exc}"
+
+
+def _result(future: cf.Future) -> Analysis | str:
+    try:
+        return future.result()
+    except DecodeError as exc:
+        return str(exc)
+    except Exception as exc:  # noqa: BLE001
+        return f"internal error: {type(exc).__name__}: {exc}"
+
+
+def rescore(db: Path, rules_path: Path = rules.DEFAULT_PACK) -> list[tuple[str, scoring.Scorecard]]:
+    """Re-apply (possibly changed) rules to stored timelines and transcripts; no ASR."""
+    pack = rules.load(rules_path)
+    store = Store(db, must_exist=True)
+    out = []
+    try:
+        for call in store.calls("status = 'done'"):
+            tl = timeline_from_dict(call["timeline_json"])
+            segs = segments_from_dicts(store.segments(call["id"]))
+            started = meta.parse_when(call["started_at"]) if call["started_at"] else None
+            certain = roles.call_confidence(segs) >= pack.min_role_confidence
+            card = scoring.scorecard(pack, scoring.CallContext(tl, segs, started, certain))
+            store.replace_scorecard(call["id"], card)
+            out.append((call["id"], card))
+    finally:
+        store.close()
+    return out

@@ -1,0 +1,288 @@
+"""Rule checks and scorecards: a rule pack applied to one call's timeline and transcript.
+
+Every condition is three-valued: True, False, or None when the recording cannot show it
+(no ringback and no PBX record for pickup time, say). A rule whose verdict is None is
+`unknown`: never a pass, and left out of the score like N/A, but listed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from .matching import Hit, IndexedTranscript
+from .rules import Condition, Metric, Near, Rule, RulePack, Said, evaluate_expr
+from .timeline import AGENT, CUSTOMER, Timeline
+from .transcribe import Segment
+
+PASS, FAIL, NA, UNKNOWN = "pass", "fail", "na", "unknown"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    start_s: float
+    end_s: float
+    side: str | None
+    text: str
+    matched: str = ""
+    quality: float | None = None
+
+
+@dataclass
+class Finding:
+    rule_id: str
+    title: str
+    section: str
+    section_weight: float
+    result: str
+    points: float
+    max_points: float
+    critical: bool
+    message: str
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class Scorecard:
+    score: float | None
+    passed: bool
+    flagged: bool
+    flag_reasons: list[str]
+    findings: list[Finding]
+    pass_score: float
+    quality_flags: list[str]  # transcript and speaker-role doubts, kept apart from rule verdicts
+    rulepack: str
+    rulepack_version: str
+    rulepack_hash: str
+
+
+@dataclass
+class CallContext:
+    """What the rules look at for one call."""
+
+    timeline: Timeline
+    segments: list[Segment]
+    started_at: date | None = None  # a datetime when the time of day is known
+    roles_certain: bool = True
+
+
+def metrics(ctx: CallContext, pack: RulePack) -> dict[str, float | str | None]:
+    tl, m = ctx.timeline, ctx.timeline.metrics
+    agent_text = "".join(s.text for s in ctx.segments if s.side == AGENT)
+    agent_speech_min = sum(s.end_s - s.start_s for s in ctx.segments if s.side == AGENT) / 60
+    nin = agent_text.count("您")
+    ni = len(re.findall(r"你(?!们)", agent_text))
+    first_agent = next((s.start_s for s in ctx.segments if s.side == AGENT), None)
+    holds = [h.end_s - h.start_s for h in tl.holds]
+    day = ctx.started_at
+    return {
+        "answer_delay_s": tl.answer_delay_s,
+        "ring_count": tl.ring_count,
+        "hold_count": len(holds),
+        "hold_max_s": max(holds, default=0.0),
+        "hold_total_s": sum(holds),
+        "longest_silence_s": m.longest_silence_s,
+        "interruptions": m.interruptions if tl.stereo else None,
+        "overtalk_count": m.overtalk_count if tl.stereo else None,
+        "agent_talk_share": m.agent_talk_share,
+        "agent_speech_rate_cpm": round(len(agent_text) / agent_speech_min, 1) if agent_speech_min > 0.05 else None,
+        "customer_spoke": 1 if any(s.side == CUSTOMER for s in ctx.segments) else 0,
+        "agent_first_words_s": None if first_agent is None else round(tl.call_time(first_agent), 2),
+        "nin_share": round(nin / (nin + ni), 3) if nin + ni else None,
+        "is_holiday": None if day is None else int(bool(holiday_greetings(pack, day))),
+        "call_hour": day.hour if isinstance(day, datetime) else None,
+        "duration_s": tl.duration_s,
+        "hangup_by": None if tl.hangup_by == "unknown" else tl.hangup_by,
+    }
+
+
+def holiday_greetings(pack: RulePack, day: date) -> tuple[str, ...]:
+    return pack.holidays.get(day.strftime("%Y-%m-%d")) or pack.holidays.get(day.strftime("%m-%d")) or ()
+
+
+class _Evaluator:
+    def __init__(self, pack: RulePack, ctx: CallContext):
+        self.pack, self.ctx = pack, ctx
+        self.index = IndexedTranscript(ctx.segments)
+        self.metrics = metrics(ctx, pack)
+        tl = ctx.timeline
+        last_words = max((s.end_s for s in ctx.segments), default=tl.duration_s)
+        self.events = {
+            "answer": [tl.answer_s or 0.0],
+            "hold_start": [h.start_s for h in tl.holds],
+            "hold_end": [h.end_s for h in tl.holds],
+            "hangup": [last_words],
+        }
+        self.call_end = last_words
+
+    def rule(self, rule: Rule) -> Finding:
+        memo: dict[str, tuple[bool | None, list[Hit]]] = {}
+
+        def cond(name: str):
+            if name not in memo:
+                memo[name] = self.condition(rule.conditions[name], cond)
+            return memo[name]
+
+        values = {name: cond(name)[0] for name in rule.conditions}
+        section = self.pack.sections[rule.section]
+        applies = True if rule.applies is None else evaluate_expr(rule.applies, values)
+        if applies is False:
+            verdict, result = None, NA
+        elif applies is None:
+            verdict, result = None, UNKNOWN
+        else:
+            verdict = evaluate_expr(rule.passes, values)
+            result = UNKNOWN if verdict is None else (PASS if verdict else FAIL)
+        evidence = [
+            Evidence(round(h.start_s, 2), round(h.end_s, 2), h.side, h.text, h.matched, h.quality)
+            for name in rule.conditions
+            for h in cond(name)[1]
+        ]
+        evidence.sort(key=lambda e: e.start_s)
+        return Finding(
+            rule.id, rule.title, rule.section, section.weight, result,
+            rule.points if result == PASS else 0.0, rule.points, rule.critical,
+            self.message(rule, result, values), evidence,
+        )
+
+    def message(self, rule: Rule, result: str, values: dict) -> str:
+        parts = []
+        for name, c in rule.conditions.items():
+            v = values[name]
+            state = "unknown" if v is None else ("yes" if v else "no")
+            if isinstance(c, Metric):
+                parts.append(f"{name}: {c.name}={_fmt(self.metrics.get(c.name))} {c.op} {c.value} -> {state}")
+            else:
+                parts.append(f"{name}: {state}")
+        return f"{result}: " + "; ".join(parts)
+
+    def condition(self, c: Condition, cond) -> tuple[bool | None, list[Hit]]:
+        if isinstance(c, Metric):
+            return _compare(self.metrics.get(c.name), c.op, c.value), []
+        if not self.ctx.segments:
+            return None, []
+        if isinstance(c, Near):
+            return self.near(c)
+        return self.said(c, cond)
+
+    def _speaker_ok(self, side: str, by: str) -> bool:
+        return by == "any" or side == by
+
+    def _find(self, phrases, fuzzy: bool, min_quality: float, by: str, whole_word: bool = False) -> list[Hit]:
+        hits: list[Hit] = []
+        for p in phrases:
+            for q in self._resolve(p):
+                hits += [h for h in self.index.find(q, fuzzy, min_quality, whole_word) if self._speaker_ok(h.side, by)]
+        return hits
+
+    def _resolve(self, phrase: str) -> tuple[str, ...]:
+        if phrase != "@holiday_greeting":
+            return (phrase,)
+        return holiday_greetings(self.pack, self.ctx.started_at) if self.ctx.started_at else ()
+
+    def said(self, c: Said, cond) -> tuple[bool | None, list[Hit]]:
+        tl = self.ctx.timeline
+        groups = []
+        for p in c.phrases:
+            hits = self._find((p,), c.fuzzy, c.min_quality, c.by, c.whole_word)
+            hits = [h for h in hits if self._in_window(h, c, tl)]
+            if c.not_in:
+                hits = [h for h in hits if not any(x in h.text for x in c.not_in)]
+            for anchor, after in ((c.after, True), (c.before, False)):
+                if anchor:
+                    times = self.events[anchor] if anchor in self.events else [h.start_s for h in cond(anchor)[1]]
+                    hits = [h for h in hits if any(_near_in_time(h, t, c.within_s, after) for t in times)]
+            groups.append(hits)
+        found = [h for g in groups for h in g]
+        if c.match == "any":
+            return bool(found), found
+        if c.match == "all":
+            return all(groups), found
+        if c.match == "none":
+            return not found, found
+        return len(found) >= c.n, found
+
+    def _in_window(self, h: Hit, c: Said, tl: Timeline) -> bool:
+        t = tl.call_time(h.start_s)
+        if c.first_s is not None and t > c.first_s:
+            return False
+        if c.last_s is not None and h.end_s < self.call_end - c.last_s:
+            return False
+        if c.from_s is not None and t < c.from_s:
+            return False
+        return c.to_s is None or t <= c.to_s
+
+    def near(self, c: Near) -> tuple[bool | None, list[Hit]]:
+        a = self._find(c.a, c.fuzzy, c.min_quality, c.by)
+        b = self._find(c.b, c.fuzzy, c.min_quality, c.by)
+        pairs = [
+            (x, y) for x in a for y in b
+            if x.segment_index == y.segment_index and abs(x.position - y.position) <= c.within_chars
+        ]
+        return bool(pairs), [h for pair in pairs for h in pair]
+
+
+def _near_in_time(h: Hit, t: float, within: float, after: bool) -> bool:
+    delta = h.start_s - t if after else t - h.end_s
+    return -0.5 <= delta <= within
+
+
+def _compare(actual, op: str, value) -> bool | None:
+    if actual is None:
+        return None
+    if isinstance(value, str) != isinstance(actual, str):
+        return None
+    return {
+        "<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+        ">=": lambda a, b: a >= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b,
+    }[op](actual, value)
+
+
+def _fmt(v) -> str:
+    return "unknown" if v is None else str(v)
+
+
+def evaluate(pack: RulePack, ctx: CallContext) -> list[Finding]:
+    ev = _Evaluator(pack, ctx)
+    return [ev.rule(r) for r in pack.rules]
+
+
+def summarize(findings: list[Finding], pass_score: float, extra_flags: list[str] = ()) -> tuple[float | None, bool, list[str]]:
+    """Score 0-100: section weights over earned / possible points, N/A and unknown left out.
+
+    A failed critical rule is an automatic fail: the score becomes 0 (as in AWS evaluation
+    forms' AutomaticFail and Genesys' fatal questions).
+    """
+    sections: dict[str, list[float]] = {}
+    for f in findings:
+        if f.result in (PASS, FAIL) and f.max_points > 0:
+            earned, possible, weight = sections.setdefault(f.section, [0.0, 0.0, f.section_weight])
+            sections[f.section] = [earned + f.points, possible + f.max_points, weight]
+    weighted = [(w, e / p) for e, p, w in sections.values() if p > 0]
+    total_w = sum(w for w, _ in weighted)
+    score = round(100 * sum(w * r for w, r in weighted) / total_w, 1) if total_w else None
+    reasons = [f"auto-fail: {f.rule_id}" for f in findings if f.critical and f.result == FAIL]
+    if reasons:
+        score = 0.0
+    if score is not None and score < pass_score:
+        reasons.append(f"low score: {score} < {pass_score}")
+    reasons += [f"cannot verify critical rule: {f.rule_id}" for f in findings if f.critical and f.result == UNKNOWN]
+    reasons += list(extra_flags)
+    passed = score is not None and score >= pass_score and not any(r.startswith("auto-fail") for r in reasons)
+    return score, passed, reasons
+
+
+def scorecard(pack: RulePack, ctx: CallContext) -> Scorecard:
+    findings = evaluate(pack, ctx)
+    flags = []
+    if ctx.segments:
+        mean_lp = sum(s.avg_logprob for s in ctx.segments) / len(ctx.segments)
+        if mean_lp < pack.min_logprob:
+            flags.append(f"low transcript confidence: mean log-prob {mean_lp:.2f} < {pack.min_logprob}")
+    elif ctx.timeline.speech and any(ctx.timeline.speech.values()):
+        flags.append("no transcript: speech was heard but nothing was recognised")
+    if not ctx.roles_certain:
+        flags.append("uncertain speaker roles (mono recording)")
+    score, passed, reasons = summarize(findings, pack.pass_score, flags)
+    return Scorecard(score, passed, bool(reasons), reasons, findings, pack.pass_score, flags, pack.name, pack.version, pack.hash)

@@ -1,0 +1,316 @@
+"""All SQLite access: schema, migrations, writes and queries.
+
+WAL mode; each call's results are written in one transaction, so a killed batch loses at
+most the call in flight. Findings are written by the analyser only; supervisors' reviews
+are an append-only table beside them.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import jieba
+import sqlite_utils
+
+from .scoring import Scorecard
+from .timeline import Timeline
+from .transcribe import Segment
+
+SCHEMA_VERSION = 1
+
+_MIGRATIONS = {
+    1: """
+    CREATE TABLE agents (id TEXT PRIMARY KEY, name TEXT);
+    CREATE TABLE calls (
+        id TEXT PRIMARY KEY,
+        file TEXT NOT NULL,
+        sha256 TEXT NOT NULL UNIQUE,
+        agent_id TEXT REFERENCES agents(id),
+        started_at TEXT,
+        call_date TEXT,
+        duration_s REAL,
+        channels INTEGER,
+        codec TEXT,
+        status TEXT NOT NULL CHECK (status IN ('done', 'failed')),
+        error TEXT,
+        processed_at TEXT NOT NULL,
+        asr_key TEXT,
+        timeline_json TEXT
+    );
+    CREATE INDEX calls_agent ON calls(agent_id);
+    CREATE INDEX calls_date ON calls(call_date);
+    CREATE TABLE events (
+        call_id TEXT NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL, start_s REAL, end_s REAL, side TEXT,
+        source TEXT NOT NULL, confidence REAL, detail TEXT
+    );
+    CREATE INDEX events_call ON events(call_id);
+    CREATE TABLE segments (
+        id INTEGER PRIMARY KEY,
+        call_id TEXT NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+        side TEXT, start_s REAL, end_s REAL, text TEXT, search_text TEXT,
+        avg_logprob REAL, no_speech_prob REAL, role_confidence REAL, words_json TEXT
+    );
+    CREATE INDEX segments_call ON segments(call_id);
+    CREATE VIRTUAL TABLE segments_fts USING fts5(search_text, content='segments', content_rowid='id');
+    CREATE TRIGGER segments_ai AFTER INSERT ON segments BEGIN
+        INSERT INTO segments_fts (rowid, search_text) VALUES (new.id, new.search_text);
+    END;
+    CREATE TRIGGER segments_ad AFTER DELETE ON segments BEGIN
+        INSERT INTO segments_fts (segments_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+    END;
+    CREATE TABLE findings (
+        call_id TEXT NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+        rule_id TEXT NOT NULL, title TEXT, section TEXT, section_weight REAL,
+        result TEXT NOT NULL, points REAL, max_points REAL, critical INTEGER,
+        message TEXT, evidence_json TEXT,
+        PRIMARY KEY (call_id, rule_id)
+    );
+    CREATE TABLE scorecards (
+        call_id TEXT PRIMARY KEY REFERENCES calls(id) ON DELETE CASCADE,
+        score REAL, pass_score REAL, passed INTEGER, flagged INTEGER, flag_reasons_json TEXT, quality_flags_json TEXT,
+        rulepack TEXT, rulepack_version TEXT, rulepack_hash TEXT, scored_at TEXT
+    );
+    CREATE TABLE reviews (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        call_id TEXT NOT NULL REFERENCES calls(id),
+        rule_id TEXT NOT NULL,
+        decision TEXT NOT NULL CHECK (decision IN ('confirm', 'override')),
+        result TEXT,
+        reviewer TEXT NOT NULL,
+        note TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TRIGGER reviews_append_only_update BEFORE UPDATE ON reviews
+        BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
+    CREATE TRIGGER reviews_append_only_delete BEFORE DELETE ON reviews
+        BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
+    CREATE TABLE transcript_cache (
+        sha256 TEXT NOT NULL, asr_key TEXT NOT NULL, segments_json TEXT NOT NULL,
+        PRIMARY KEY (sha256, asr_key)
+    );
+    """,
+}
+
+
+class StoreError(Exception):
+    """The database cannot be used; the message says why, for a person."""
+
+
+@dataclass
+class CallRecord:
+    id: str
+    file: str
+    sha256: str
+    agent_id: str | None = None
+    started_at: str | None = None
+    duration_s: float | None = None
+    channels: int | None = None
+    codec: str | None = None
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def search_tokens(text: str) -> str:
+    """Space-separated jieba tokens: SQLite's FTS tokenizers cannot split Chinese."""
+    return " ".join(t for t in jieba.cut_for_search(text) if t.strip())
+
+
+class Store:
+    def __init__(self, path: str | Path, must_exist: bool = False):
+        self.path = Path(path)
+        if must_exist and not self.path.exists():
+            raise StoreError(f"database not found: {self.path} (run `qa-audio process` first)")
+        try:
+            conn = sqlite3.connect(str(self.path), timeout=10, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self.db = sqlite_utils.Database(conn)
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot use database {self.path}: {exc}") from exc
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"database {self.path} has schema version {version}, newer than this qa-audio "
+                f"understands ({SCHEMA_VERSION}); upgrade qa-audio"
+            )
+        for v in range(version + 1, SCHEMA_VERSION + 1):
+            with self._tx():
+                for statement in _split_sql(_MIGRATIONS[v]):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {v}")
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    # --- writes -------------------------------------------------------------------
+
+    def done_hashes(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT sha256 FROM calls")}
+
+    def save_failure(self, rec: CallRecord, error: str) -> None:
+        with self._tx():
+            self._upsert_agent(rec.agent_id)
+            self._delete_call(rec.id, rec.sha256)
+            self.db["calls"].insert({**asdict(rec), "call_date": _date(rec.started_at), "status": "failed", "error": error, "processed_at": now()})
+
+    def save_call(self, rec: CallRecord, timeline: Timeline, segments: list[Segment], card: Scorecard, asr_key: str) -> None:
+        with self._tx():
+            self._upsert_agent(rec.agent_id)
+            self._delete_call(rec.id, rec.sha256)
+            self.db["calls"].insert(
+                {
+                    **asdict(rec),
+                    "call_date": _date(rec.started_at),
+                    "status": "done",
+                    "error": None,
+                    "processed_at": now(),
+                    "asr_key": asr_key,
+                    "timeline_json": json.dumps(asdict(timeline), ensure_ascii=False),
+                }
+            )
+            self.db["events"].insert_all(
+                {"call_id": rec.id, **asdict(e)} for e in timeline.events
+            )
+            self.db["segments"].insert_all(
+                {
+                    "call_id": rec.id, "side": s.side, "start_s": s.start_s, "end_s": s.end_s, "text": s.text,
+                    "search_text": search_tokens(s.text), "avg_logprob": s.avg_logprob, "no_speech_prob": s.no_speech_prob,
+                    "role_confidence": s.role_confidence, "words_json": json.dumps([asdict(w) for w in s.words], ensure_ascii=False),
+                }
+                for s in segments
+            )
+            self._write_scorecard(rec.id, card)
+
+    def replace_scorecard(self, call_id: str, card: Scorecard) -> None:
+        with self._tx():
+            self.db.execute("DELETE FROM findings WHERE call_id = ?", [call_id])
+            self.db.execute("DELETE FROM scorecards WHERE call_id = ?", [call_id])
+            self._write_scorecard(call_id, card)
+
+    def _write_scorecard(self, call_id: str, card: Scorecard) -> None:
+        self.db["findings"].insert_all(
+            {
+                "call_id": call_id, "rule_id": f.rule_id, "title": f.title, "section": f.section,
+                "section_weight": f.section_weight, "result": f.result, "points": f.points,
+                "max_points": f.max_points, "critical": int(f.critical), "message": f.message,
+                "evidence_json": json.dumps([asdict(e) for e in f.evidence], ensure_ascii=False),
+            }
+            for f in card.findings
+        )
+        self.db["scorecards"].insert(
+            {
+                "call_id": call_id, "score": card.score, "pass_score": card.pass_score, "passed": int(card.passed), "flagged": int(card.flagged),
+                "flag_reasons_json": json.dumps(card.flag_reasons, ensure_ascii=False),
+                "quality_flags_json": json.dumps(card.quality_flags, ensure_ascii=False), "rulepack": card.rulepack,
+                "rulepack_version": card.rulepack_version, "rulepack_hash": card.rulepack_hash, "scored_at": now(),
+            }
+        )
+
+    def add_review(self, call_id: str, rule_id: str, decision: str, reviewer: str, note: str, result: str | None) -> int:
+        with self._tx():
+            cur = self.db.execute(
+                "INSERT INTO reviews (call_id, rule_id, decision, result, reviewer, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [call_id, rule_id, decision, result, reviewer, note, now()],
+            )
+            return cur.lastrowid
+
+    def cached_segments(self, sha256: str, asr_key: str) -> list[dict] | None:
+        row = self.db.execute("SELECT segments_json FROM transcript_cache WHERE sha256 = ? AND asr_key = ?", [sha256, asr_key]).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def cache_segments(self, sha256: str, asr_key: str, segments: list[Segment]) -> None:
+        with self._tx():
+            self.db["transcript_cache"].upsert(
+                {"sha256": sha256, "asr_key": asr_key, "segments_json": json.dumps([asdict(s) for s in segments], ensure_ascii=False)},
+                pk=("sha256", "asr_key"),
+            )
+
+    def _tx(self) -> "_Transaction":
+        return _Transaction(self.db.conn)
+
+    def _upsert_agent(self, agent_id: str | None) -> None:
+        if agent_id:
+            self.db.execute("INSERT OR IGNORE INTO agents (id) VALUES (?)", [agent_id])
+
+    def _delete_call(self, call_id: str, sha256: str) -> None:
+        """Remove an earlier analysis of this call. Reviews stay: they point at the call id,
+        which the insert that follows restores (foreign keys are checked at commit)."""
+        self.db.execute("PRAGMA defer_foreign_keys = ON")
+        ids = [r[0] for r in self.db.execute("SELECT id FROM calls WHERE id = ? OR sha256 = ?", [call_id, sha256])]
+        for old in ids:
+            for table in ("events", "segments", "findings", "scorecards"):
+                self.db.execute(f"DELETE FROM {table} WHERE call_id = ?", [old])
+            self.db.execute("DELETE FROM calls WHERE id = ?", [old])
+
+    # --- reads --------------------------------------------------------------------
+
+    def call(self, call_id: str) -> dict | None:
+        return next(self.db["calls"].rows_where("id = ?", [call_id]), None)
+
+    def calls(self, where: str = "1", params: list | None = None, order: str = "id") -> list[dict]:
+        return list(self.db["calls"].rows_where(where, params or [], order_by=order))
+
+    def events(self, call_id: str) -> list[dict]:
+        return list(self.db["events"].rows_where("call_id = ?", [call_id], order_by="start_s"))
+
+    def segments(self, call_id: str) -> list[dict]:
+        return list(self.db["segments"].rows_where("call_id = ?", [call_id], order_by="start_s"))
+
+    def findings(self, call_id: str) -> list[dict]:
+        return list(self.db["findings"].rows_where("call_id = ?", [call_id], order_by="rowid"))
+
+    def scorecard(self, call_id: str) -> dict | None:
+        return next(self.db["scorecards"].rows_where("call_id = ?", [call_id]), None)
+
+    def reviews(self, call_id: str) -> list[dict]:
+        return list(self.db["reviews"].rows_where("call_id = ?", [call_id], order_by="id"))
+
+    def search(self, query: str, limit: int = 50) -> list[dict]:
+        terms = " ".join(f'"{t}"' for t in search_tokens(query).split())
+        sql = (
+            "SELECT segments.call_id, segments.side, segments.start_s, segments.end_s, segments.text "
+            "FROM segments JOIN segments_fts ON segments.rowid = segments_fts.rowid "
+            "WHERE segments_fts MATCH ? ORDER BY segments.call_id, segments.start_s LIMIT ?"
+        )
+        return [dict(zip(("call_id", "side", "start_s", "end_s", "text"), r)) for r in self.db.execute(sql, [terms, limit])]
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def __enter__(self):
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+        return False
+
+
+def _split_sql(script: str) -> list[str]:
+    """Statements of a migration; trigger bodies keep their inner semicolons."""
+    out, buf = [], []
+    for line in script.strip().splitlines():
+        buf.append(line)
+        joined = "\n".join(buf).strip()
+        if joined.endswith(";") and (not joined.upper().startswith("CREATE TRIGGER") or joined.upper().endswith("END;")):
+            out.append(joined)
+            buf = []
+    return out
+
+
+def _date(started_at: str | None) -> str | None:
+    return started_at[:10] if started_at else None
