@@ -18,7 +18,7 @@ from .decode import SAMPLE_RATE, decode
 from .tones import TonePlan
 
 ROOT = Path(__file__).resolve().parent.parent
-PHRASES_DIR = ROOT / "samples" / "phrases"
+PHRASES_DIR = ROOT / "tests" / "phrases"
 SHARED_SPEECH = ROOT.parent / "shared" / "audio" / "speech"
 
 
@@ -122,13 +122,15 @@ def telephone_channel(x: np.ndarray) -> np.ndarray:
     return (np.sign(q) * np.expm1(np.abs(q) * np.log1p(mu)) / mu).astype(np.float32)
 
 
-def write_audio(path: Path, channels: np.ndarray, codec: str = "pcm_s16le", rate: int = SAMPLE_RATE) -> Path:
+def write_audio(path: Path, channels: np.ndarray, codec: str = "pcm_s16le", rate: int = SAMPLE_RATE, bit_rate: int | None = None) -> Path:
     """Encode (n_channels, n) float32 at 16 kHz to any format PyAV writes (wav, mp3, flac, ogg, m4a)."""
     channels = np.atleast_2d(channels).astype(np.float32)
     layout = "stereo" if channels.shape[0] == 2 else "mono"
     path.parent.mkdir(parents=True, exist_ok=True)
     with av.open(str(path), "w") as out:
         stream = out.add_stream(codec, rate=rate, layout=layout)
+        if bit_rate:
+            stream.bit_rate = bit_rate
         frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(np.clip(channels, -1, 1)), format="fltp", layout=layout)
         frame.sample_rate = SAMPLE_RATE
         resampler = av.AudioResampler(format=stream.codec_context.format.name, layout=layout, rate=rate)
@@ -145,7 +147,7 @@ def write_audio(path: Path, channels: np.ndarray, codec: str = "pcm_s16le", rate
 
 
 def load_phrases(directory: Path = PHRASES_DIR) -> dict[str, Clip]:
-    """Agent phrase recordings (synthesised by samples/make_phrases.py), by phrase id."""
+    """Agent phrase recordings (synthesised by tests/phrases/make_phrases.py), by phrase id."""
     clips = {}
     with (directory / "phrases.tsv").open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh, delimiter="\t"):

@@ -1,9 +1,11 @@
 """Find phrases in a transcript despite ASR errors and paraphrase.
 
 Three levels of match, each with its quality kept as evidence:
-exact characters (1.0), same toneless pinyin, i.e. a homophone error (0.95), and
-syllables that differ only by a commonly confused sound, such as zh/z, n/l, -ng/-n or
-nin/ni (0.85 each). Matching runs per phrase over all syllables at once with numpy.
+exact characters (1.0); same toneless pinyin, i.e. a homophone error, or 您/你 (0.95);
+and syllables that differ only by a commonly confused sound, such as zh/z, n/l or -ng/-n
+(0.85), allowed for at most a third of a phrase of three or more characters, since on a
+short phrase they match too much (理好 is not 你好). Every character must match at some
+level. Matching runs per phrase over all syllables at once with numpy.
 """
 
 from __future__ import annotations
@@ -25,12 +27,13 @@ LOOSE_QUALITY = 0.85
 
 # Sound pairs that Mandarin speakers and Whisper confuse; each maps to one canonical form.
 _LOOSE_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"), ("r", "l"))
-_LOOSE_SYLLABLES = {"nin": "ni"}
+# Syllables treated as homophones: the polite and plain "you" are one word to a matcher.
+_SAME_SYLLABLE = {"nin": "ni"}
 _LOOSE_FINALS = (("ing", "in"), ("eng", "en"), ("ang", "an"), ("ong", "on"))
 
 
 def loose(syllable: str) -> str:
-    s = _LOOSE_SYLLABLES.get(syllable, syllable)
+    s = syllable
     for a, b in _LOOSE_INITIALS:
         if s.startswith(a):
             s = b + s[len(a) :]
@@ -44,7 +47,8 @@ def loose(syllable: str) -> str:
 
 @lru_cache(maxsize=None)
 def _pinyin(char: str) -> str:
-    return lazy_pinyin(char, style=Style.NORMAL)[0].lower()
+    syllable = lazy_pinyin(char, style=Style.NORMAL)[0].lower()
+    return _SAME_SYLLABLE.get(syllable, syllable)
 
 
 def normalise(text: str) -> str:
@@ -116,11 +120,10 @@ class IndexedTranscript:
             score = np.where(exact, 1.0, np.where(homo, HOMOPHONE_QUALITY, np.where(loos, LOOSE_QUALITY, 0.0)))
         else:
             score = exact.astype(float)
-        # Every character must be matched at some level; one miss is tolerated in long phrases.
-        misses = (score == 0).sum(axis=1)
         quality = score.mean(axis=1)
-        ok = (misses == 0) if (n < 5 or not fuzzy) else (misses <= 1)
-        ok &= quality >= (min_quality if fuzzy else 1.0)
+        loose_count = (score == LOOSE_QUALITY).sum(axis=1)
+        ok = (score > 0).all(axis=1) & (quality >= (min_quality if fuzzy else 1.0))
+        ok &= (loose_count == 0) | ((n >= 3) & (loose_count <= n // 3))
         ok &= ~(view(self._char_ids) == 0).any(axis=1)
         if whole_word:
             ok &= self._boundary[: len(ok)]

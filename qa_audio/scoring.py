@@ -7,6 +7,7 @@ Every condition is three-valued: True, False, or None when the recording cannot 
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -134,9 +135,12 @@ class _Evaluator:
         else:
             verdict = evaluate_expr(rule.passes, values)
             result = UNKNOWN if verdict is None else (PASS if verdict else FAIL)
+        # Evidence is what decided the verdict: the hits of the conditions `passes` names.
+        decisive = {n.id for n in ast.walk(ast.parse(rule.passes, mode="eval")) if isinstance(n, ast.Name)}
         evidence = [
             Evidence(round(h.start_s, 2), round(h.end_s, 2), h.side, h.text, h.matched, h.quality)
             for name in rule.conditions
+            if name in decisive and result in (PASS, FAIL)
             for h in cond(name)[1]
         ]
         evidence.sort(key=lambda e: e.start_s)
@@ -170,11 +174,15 @@ class _Evaluator:
         return by == "any" or side == by
 
     def _find(self, phrases, fuzzy: bool, min_quality: float, by: str, whole_word: bool = False) -> list[Hit]:
-        hits: list[Hit] = []
+        """Hits of any of the phrases; where several cover the same words, the best one."""
+        best: dict[tuple[int, int], Hit] = {}
         for p in phrases:
             for q in self._resolve(p):
-                hits += [h for h in self.index.find(q, fuzzy, min_quality, whole_word) if self._speaker_ok(h.side, by)]
-        return hits
+                for h in self.index.find(q, fuzzy, min_quality, whole_word):
+                    key = (h.segment_index, h.position)
+                    if self._speaker_ok(h.side, by) and (key not in best or h.quality > best[key].quality):
+                        best[key] = h
+        return sorted(best.values(), key=lambda h: h.position)
 
     def _resolve(self, phrase: str) -> tuple[str, ...]:
         if phrase != "@holiday_greeting":
