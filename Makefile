@@ -1,0 +1,42 @@
+# Two commands do all set-up on a fresh machine (Debian, Python 3.11):
+#   make demo   - venv, install, bundled model, process samples/ into qa.db, print the summary
+#   make test   - the same set-up, then the test suite (real model, real audio, real SQLite)
+# No Debian package is needed: PyAV's wheels carry the ffmpeg libraries.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test bench phrases samples clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+	$(BIN)/qa-audio models install
+
+demo: setup
+	$(BIN)/qa-audio process samples --db qa.db --metadata samples/calls.csv
+	$(BIN)/qa-audio flagged --db qa.db
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python benchmarks/run_all.py
+
+# Regenerate the synthesised phrase library (needs TensorFlow; never needed for demo or test).
+phrases:
+	$(PYTHON) -m venv .venv-tts
+	.venv-tts/bin/pip install --quiet -e '.[tts]'
+	.venv-tts/bin/python tests/phrases/make_phrases.py
+
+samples: setup
+	$(BIN)/python samples/make_samples.py
+
+clean:
+	rm -rf $(VENV) .venv-tts qa.db qa.db-wal qa.db-shm models/whisper-base
