@@ -28,6 +28,7 @@ _MUSIC_ACTIVE_SHARE = 0.8
 _MUSIC_STABILITY = 0.68
 _MUSIC_LAG = 5
 _MIN_HOLD_S = 5.0
+_HOLD_BRIDGE_S = 10.0
 _INTERRUPT_OVERLAP_S = 1.0
 
 
@@ -107,7 +108,7 @@ class _Channel:
     samples: np.ndarray
     energy_db: np.ndarray
     floor_db: float
-    sound: np.ndarray  # above the noise floor (not digital silence), tone excluded
+    tone: np.ndarray
     speech: np.ndarray  # speech-like sound
     music: np.ndarray
 
@@ -172,14 +173,13 @@ def _mask_of(bursts, n: int) -> np.ndarray:
 def _classify(side: str, x: np.ndarray, frames: np.ndarray, energy_db: np.ndarray, tone_mask: np.ndarray) -> _Channel:
     live = energy_db > _DIGITAL_SILENCE_DB
     floor = float(np.percentile(energy_db[live], 10)) if live.any() else _DIGITAL_SILENCE_DB
-    sound = live & ~tone_mask & (energy_db > floor + 3.0)
     # A recording with hardly any pause has no noise floor to measure: anything above
     # _ALWAYS_LOUD_DB is sound whatever the floor says.
     threshold = min(max(floor + _SPEECH_MARGIN_DB, -65.0), _ALWAYS_LOUD_DB)
     loud = ~tone_mask & (energy_db > threshold)
     music = _music_mask(frames, loud)
     speech = _smooth(loud & ~music)
-    return _Channel(side, x, energy_db, floor, sound, speech, music)
+    return _Channel(side, x, energy_db, floor, tone_mask, speech, music)
 
 
 def _music_mask(frames: np.ndarray, loud: np.ndarray) -> np.ndarray:
@@ -256,9 +256,9 @@ def _first_sound_after(chans, t0: float, t1: float) -> float | None:
         seg = c.energy_db[i0:i1]
         if len(seg) < 10:
             continue
-        before = np.median(c.energy_db[max(0, i0 - 10) : i0 + 5])
-        base = max(np.percentile(seg[:10], 50), before if np.isfinite(before) else -120.0)
-        rise = (seg > base + 6.0) & c.sound[i0:i1] | c.speech[i0:i1]
+        # The level between rings; a line opening (its noise) or a voice rises above it.
+        base = max(float(np.median(seg[:5])), _DIGITAL_SILENCE_DB)
+        rise = ((seg > base + 6.0) & ~c.tone[i0:i1]) | c.speech[i0:i1]
         # Sustained for 100 ms, so a click is not an answer.
         sustained = np.convolve(rise.astype(np.int8), np.ones(5, np.int8), mode="valid") == 5
         hits = np.flatnonzero(sustained)
@@ -268,26 +268,24 @@ def _first_sound_after(chans, t0: float, t1: float) -> float | None:
 
 
 def _holds(chans) -> list[Event]:
-    """Music on any side while no one speaks, for at least a few seconds."""
+    """Music on any side while no one speaks, for at least a few seconds.
+
+    Stretches of music are one hold as long as nobody speaks between them: hold music has
+    quiet passages, and a telephone line thins it further.
+    """
     music = np.zeros_like(chans[0].music)
     anyone = np.zeros_like(music)
     for c in chans:
         music |= c.music
         anyone |= c.speech
-    held = _bridge(music & ~anyone, 2.0)
-    return [
-        Event("hold", s.start_s, s.end_s, None, "audio", 0.8, "hold music")
-        for s in _spans(held)
-        if s.duration_s >= _MIN_HOLD_S
-    ]
-
-
-def _bridge(mask: np.ndarray, seconds: float) -> np.ndarray:
-    out = mask.copy()
-    for a, b in runs(~out):
-        if 0 < a and b < len(out) and (b - a) * HOP_S <= seconds:
-            out[a:b] = True
-    return out
+    merged: list[Span] = []
+    for s in _spans(music & ~anyone):
+        a, b = int(s.start_s / HOP_S), int(merged[-1].end_s / HOP_S) if merged else 0
+        if merged and s.start_s - merged[-1].end_s <= _HOLD_BRIDGE_S and not anyone[b:a].any():
+            merged[-1] = Span(merged[-1].start_s, s.end_s)
+        else:
+            merged.append(s)
+    return [Event("hold", s.start_s, s.end_s, None, "audio", 0.8, "hold music") for s in merged if s.duration_s >= _MIN_HOLD_S]
 
 
 def _hangup(chans, tones, plan: TonePlan, speech, duration: float):

@@ -29,6 +29,8 @@ _BURST_PURITY = 0.7
 # Telephone tone generators are crystal-timed; 1.5 % admits their tolerance, not a musical semitone.
 _FREQ_TOLERANCE = 0.015
 _MIN_LEVEL_DB = -60.0
+# A ring cut short by the answer can be this brief; speech bursts that pass are rejected by cadence.
+_MIN_BURST_S = 0.1
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,7 @@ def find_bursts(x: np.ndarray, sr: int, frames: np.ndarray, energy_db: np.ndarra
     mask[1:-1] |= mask[:-2] & mask[2:]
     bursts = []
     for a, b in runs(mask):
-        if (b - a) * HOP_S < 0.1:
+        if (b - a) * HOP_S < _MIN_BURST_S:
             continue
         # The window centred on a frame covers [i*hop, i*hop + win]; take the burst's core.
         start_s, end_s = a * HOP_S + WIN_S / 2, (b - 1) * HOP_S + WIN_S / 2
@@ -142,8 +144,15 @@ def _precise_frequency(seg: np.ndarray, sr: int, freqs: tuple[float, ...]) -> bo
     total = spec[band].sum()
     if total <= 0 or spec[near].sum() / total < _BURST_PURITY:
         return False
-    # Every component of a dual tone must be present, not just one of them.
-    return all(spec[np.abs(hz - f) <= d].sum() / total > 0.15 / len(freqs) for f, d in zip(freqs, tol))
+    for f, d in zip(freqs, tol):
+        local = np.abs(hz - f) <= d
+        # Every component of a dual tone must be present, and peak on its frequency: the
+        # band is widened for short bursts, the peak's place is not (440 Hz is not 450 Hz).
+        if spec[local].sum() / total <= 0.15 / len(freqs):
+            return False
+        if abs(hz[local][np.argmax(spec[local])] - f) > _FREQ_TOLERANCE * f:
+            return False
+    return True
 
 
 def _close(value: float, targets: tuple[float, ...], rel: float, floor: float) -> bool:

@@ -1,0 +1,109 @@
+"""The signal timeline on generated calls with known ground truth."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from qa_audio import callgen
+from qa_audio.decode import SAMPLE_RATE, Audio
+from qa_audio.timeline import AGENT, CUSTOMER, analyse
+from qa_audio.tones import get_plan, load_plans
+
+from .conftest import simple_call
+
+PLANS = sorted(load_plans())
+
+
+@pytest.mark.parametrize("plan_name", PLANS)
+@pytest.mark.parametrize("rings,in_ring", [(1, False), (3, True), (4, False)])
+def test_pickup_and_rings_per_plan(speech, phrases, plan_name, rings, in_ring):
+    plan = get_plan(plan_name)
+    audio, truth = simple_call(speech, phrases, plan, seed=rings * 7, rings=rings, answer_in_ring=in_ring)
+    tl = analyse(Audio(audio, SAMPLE_RATE, "test"), plan)
+    assert tl.ring_count == truth.ring_count
+    assert abs(tl.answer_s - truth.answer_s) <= 0.5
+
+
+@pytest.mark.parametrize("telephone", [False, True])
+@pytest.mark.parametrize("hangup_by", [AGENT, CUSTOMER])
+def test_hangup_side_from_busy_tone(speech, phrases, china, telephone, hangup_by):
+    audio, truth = simple_call(speech, phrases, china, seed=3, hangup_by=hangup_by, telephone=telephone)
+    tl = analyse(Audio(audio, SAMPLE_RATE, "test"), china)
+    assert tl.hangup_by == hangup_by
+    assert "busy tone" in tl.hangup_evidence
+
+
+def test_hangup_side_from_dead_line_without_tone(speech, phrases, china):
+    audio, _ = simple_call(speech, phrases, china, seed=4, hangup_by=CUSTOMER, busy_tone=False)
+    tl = analyse(Audio(audio, SAMPLE_RATE, "test"), china)
+    assert tl.hangup_by == CUSTOMER
+    assert "went silent" in tl.hangup_evidence
+
+
+def test_mono_never_guesses_the_hangup_side(speech, phrases, china):
+    audio, _ = simple_call(speech, phrases, china, seed=5, stereo=False)
+    tl = analyse(Audio(audio, SAMPLE_RATE, "test"), china)
+    assert tl.hangup_by == "unknown"
+
+
+def test_recording_from_answer_has_unknown_pickup(speech, phrases, china):
+    audio, _ = simple_call(speech, phrases, china, seed=6, rings=None)
+    tl = analyse(Audio(audio, SAMPLE_RATE, "test"), china)
+    assert tl.answer_s is None and tl.ring_count is None and tl.pickup_source == "unknown"
+
+
+@pytest.mark.parametrize("telephone", [False, True])
+def test_hold_music_found_with_its_duration(speech, phrases, china, telephone):
+    turns = [
+        callgen.Turn("agent", phrases["open_full_1"]),
+        callgen.Turn("customer", speech[3]),
+        callgen.Turn("agent", phrases["hold_ask_1"], hold_s=25.0),
+        callgen.Turn("agent", phrases["hold_back_thanks_1"]),
+        callgen.Turn("customer", speech[4]),
+    ]
+    audio, truth = callgen.compose(callgen.CallScript(turns, china, telephone=telephone, seed=8))
+    tl = analyse(Audio(audio, SAMPLE_RATE, "test"), china)
+    assert len(tl.holds) == 1
+    (start, end), hold = truth.holds[0], tl.holds[0]
+    assert abs((hold.end_s - hold.start_s) - (end - start)) <= 1.0
+    assert abs(hold.start_s - start) <= 1.0
+    # Music is not speech: nothing inside the hold reaches the transcriber.
+    inside = [s for spans in tl.speech.values() for s in spans if s.start_s > start + 0.5 and s.end_s < end - 0.5]
+    assert inside == []
+
+
+def test_talk_metrics_and_interruption(speech, phrases, china):
+    long_cust = max(speech, key=lambda c: len(c.audio))
+    turns = [
+        callgen.Turn("agent", phrases["open_full_1"]),
+        callgen.Turn("customer", long_cust),
+        # The agent starts 3 s before the customer has finished: an interruption.
+        callgen.Turn("agent", phrases["neutral_4"], gap_s=-3.0),
+    ]
+    audio, _ = callgen.compose(callgen.CallScript(turns, china, seed=9))
+    tl = analyse(Audio(audio, SAMPLE_RATE, "test"), china)
+    assert tl.metrics.interruptions == 1
+    assert tl.metrics.overtalk_count >= 1
+    assert 0.2 < tl.metrics.agent_talk_share < 0.6
+    assert tl.metrics.talk_s[CUSTOMER] > 15
+
+
+@pytest.mark.parametrize("plan_name", PLANS)
+def test_no_tones_in_speech_or_music(speech, plan_name):
+    """Target: zero false ringback/busy detections on speech-only and music-only audio."""
+    plan = get_plan(plan_name)
+    rng = np.random.default_rng(0)
+    talk = np.concatenate([callgen.level(c.audio, -20) for c in speech])
+    music = callgen.hold_music(90, rng)
+    for x in (talk, callgen.telephone_channel(talk), music, callgen.telephone_channel(music)):
+        tl = analyse(Audio(x[None, :], SAMPLE_RATE, "test"), plan)
+        assert [e for e in tl.events if e.kind in ("ringback", "busy")] == []
+        assert tl.ring_count is None and tl.hangup_by == "unknown"
+
+
+def test_speech_only_call_has_no_ring_hold_or_busy(speech, china):
+    x = np.concatenate([callgen.level(c.audio, -22) for c in speech[:8]])
+    tl = analyse(Audio(np.stack([x, np.roll(x, 50000)]), SAMPLE_RATE, "test"), china)
+    assert tl.ring_count is None and tl.holds == []
+    assert not [e for e in tl.events if e.kind in ("ringback", "busy", "hold")]
