@@ -159,7 +159,8 @@ class _Locator:
 
     def key_line(self, rule_index: int | None, key: str) -> int:
         start = self.rule_line(rule_index) if rule_index is not None else 1
-        pattern = re.compile(rf"^\s*(\[+[^\]]*\b{re.escape(key)}\b[^\]]*\]+|{re.escape(key)}\s*=)")
+        # `key = ...`, a dotted `conditions.key = ...`, or a table header naming the key.
+        pattern = re.compile(rf"^\s*(\[+[^\]]*\b{re.escape(key)}\b[^\]]*\]+|(?:[\w-]+\.)*{re.escape(key)}\s*=)")
         for no in range(start, len(self.lines) + 1):
             line = self.lines[no - 1]
             if no > start and line.strip() == "[[rule]]":

@@ -1,0 +1,377 @@
+"""The rule language: loading with precise errors, each operator, three-valued verdicts."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from qa_audio import rules
+from qa_audio.matching import IndexedTranscript
+from qa_audio.scoring import FAIL, NA, PASS, UNKNOWN, CallContext, evaluate, scorecard, summarize
+from qa_audio.timeline import AGENT, CUSTOMER, Event, Span, TalkMetrics, Timeline
+from qa_audio.transcribe import Segment
+
+from .conftest import run_cli
+
+HEADER = """
+[pack]
+name = "t"
+version = "1"
+[settings]
+window = 10
+[phrases]
+hello = ["您好", "你好"]
+[[section]]
+id = "s"
+weight = 1
+"""
+
+
+def pack_of(body: str, tmp_path: Path) -> rules.RulePack:
+    path = tmp_path / "p.toml"
+    path.write_text(textwrap.dedent(HEADER) + textwrap.dedent(body), encoding="utf-8")
+    return rules.load(path)
+
+
+def timeline(duration=60.0, answer_s=None, holds=(), hangup_by="unknown", stereo=True, answer_delay_s=None, ring_count=None, interruptions=0):
+    sides = [AGENT, CUSTOMER] if stereo else ["mixed"]
+    return Timeline(
+        duration_s=duration, stereo=stereo, answer_s=answer_s, answer_delay_s=answer_delay_s, ring_count=ring_count,
+        holds=[Event("hold", a, b) for a, b in holds], hangup_by=hangup_by, hangup_evidence="test",
+        speech={s: [Span(0, 1)] for s in sides}, metrics=TalkMetrics(interruptions=interruptions),
+    )
+
+
+def seg(side, start, text, end=None):
+    return Segment(side, start, end if end is not None else start + 0.25 * len(text), text)
+
+
+CALL = [
+    seg(AGENT, 2.0, "你好，欢迎致电客服中心，我是小王"),
+    seg(CUSTOMER, 7.0, "我要投诉，你们太慢了"),
+    seg(AGENT, 11.0, "非常抱歉，请您稍等"),
+    seg(AGENT, 45.0, "让您久等了，这个我保证明天解决"),
+    seg(AGENT, 52.0, "感谢您的来电，再见"),
+]
+
+
+def verdicts(pack, segments=CALL, **kw):
+    tl = timeline(**{k: v for k, v in kw.items() if k != "started_at"})
+    return {f.rule_id: f for f in evaluate(pack, CallContext(tl, segments, kw.get("started_at")))}
+
+
+def test_any_all_none_at_least_and_speaker(tmp_path):
+    pack = pack_of(
+        """
+        [[rule]]
+        id = "any_hello"
+        section = "s"
+        passes = "c"
+        conditions.c = { said = ["@hello"], by = "agent" }
+        [[rule]]
+        id = "all_of"
+        section = "s"
+        passes = "c"
+        conditions.c = { said = ["您好", "再见"], match = "all" }
+        [[rule]]
+        id = "all_missing"
+        section = "s"
+        passes = "c"
+        conditions.c = { said = ["您好", "退款"], match = "all" }
+        [[rule]]
+        id = "none_rude"
+        section = "s"
+        passes = "c"
+        conditions.c = { said = ["说话呀"], match = "none" }
+        [[rule]]
+        id = "twice"
+        section = "s"
+        passes = "c"
+        conditions.c = { said = ["您"], match = "at_least", n = 2, fuzzy = false }
+        [[rule]]
+        id = "customer_said_hello"
+        section = "s"
+        passes = "c"
+        conditions.c = { said = ["你好"], by = "customer" }
+        """,
+        tmp_path,
+    )
+    v = verdicts(pack)
+    assert v["any_hello"].result == PASS and v["any_hello"].evidence[0].start_s == 2.0
+    assert v["all_of"].result == PASS
+    assert v["all_missing"].result == FAIL
+    assert v["none_rude"].result == PASS
+    assert v["twice"].result == PASS
+    assert v["customer_said_hello"].result == FAIL
+
+
+def test_time_windows_first_last_absolute(tmp_path):
+    pack = pack_of(
+        """
+        [[rule]]
+        id = "early"
+        section = "s"
+        passes = "c"
+        conditions.c = { said = ["你好"], first_s = "$window" }
+        [[rule]]
+        id = "late_hello"
+        section = "s"
+        passes = "c"
+        conditions.c = { said = ["你好"], last_s = 20 }
+        [[rule]]
+        id = "closing"
+        section = "s"
+        passes = "c"
+        conditions.c = { said = ["再见"], last_s = 20 }
+        [[rule]]
+        id = "range"
+        section = "s"
+        passes = "c"
+        conditions.c = { said = ["保证"], from_s = 40, to_s = 50 }
+        """,
+        tmp_path,
+    )
+    v = verdicts(pack)
+    assert (v["early"].result, v["late_hello"].result, v["closing"].result, v["range"].result) == (PASS, FAIL, PASS, PASS)
+    # Windows are measured from pickup: answered at 5 s, the greeting at 2 s is before it... still "first 10 s".
+    v = verdicts(pack, answer_s=30.0)
+    assert v["range"].result == FAIL  # 保证 at 45 s is 15 s after a pickup at 30 s
+
+
+def test_relative_anchors_before_after_events_and_conditions(tmp_path):
+    pack = pack_of(
+        """
+        [[rule]]
+        id = "asked_before_hold"
+        section = "s"
+        applies = "held"
+        passes = "asked"
+        conditions.held = { metric = "hold_count", op = ">=", value = 1 }
+        conditions.asked = { said = ["请您稍等"], before = "hold_start", within_s = 15 }
+        [[rule]]
+        id = "thanked_after_hold"
+        section = "s"
+        applies = "held"
+        passes = "thanked"
+        conditions.held = { metric = "hold_count", op = ">=", value = 1 }
+        conditions.thanked = { said = ["让您久等了"], after = "hold_end", within_s = 10 }
+        [[rule]]
+        id = "apology_after_complaint"
+        section = "s"
+        applies = "complained"
+        passes = "sorry"
+        conditions.complained = { said = ["投诉"], by = "customer" }
+        conditions.sorry = { said = ["非常抱歉"], after = "complained", within_s = 10 }
+        """,
+        tmp_path,
+    )
+    v = verdicts(pack, holds=[(16.0, 42.0)])
+    assert v["asked_before_hold"].result == PASS
+    assert v["thanked_after_hold"].result == PASS
+    assert v["apology_after_complaint"].result == PASS
+    v = verdicts(pack, holds=[(25.0, 40.0)])  # 请您稍等 ends at 13.25 s: 11.75 s before the hold
+    assert v["asked_before_hold"].result == PASS
+    v = verdicts(pack, holds=[(40.0, 44.0)])
+    assert v["asked_before_hold"].result == FAIL
+    v = verdicts(pack)
+    assert v["asked_before_hold"].result == NA and v["asked_before_hold"].evidence == []
+
+
+def test_near_notin_and_expressions(tmp_path):
+    pack = pack_of(
+        """
+        [[rule]]
+        id = "near_pair"
+        section = "s"
+        passes = "c"
+        conditions.c = { near = [["保证"], ["明天"]], within_chars = 4 }
+        [[rule]]
+        id = "far_pair"
+        section = "s"
+        passes = "c"
+        conditions.c = { near = [["让您"], ["解决"]], within_chars = 4 }
+        [[rule]]
+        id = "promise"
+        section = "s"
+        passes = "not p"
+        conditions.p = { said = ["保证"], not_in = ["不能保证"] }
+        [[rule]]
+        id = "combo"
+        section = "s"
+        passes = "(a or b) and not c"
+        conditions.a = { said = ["不存在的话"] }
+        conditions.b = { said = ["再见"] }
+        conditions.c = { said = ["说话呀"] }
+        """,
+        tmp_path,
+    )
+    v = verdicts(pack)
+    assert v["near_pair"].result == PASS and v["far_pair"].result == FAIL
+    assert v["promise"].result == FAIL and v["promise"].evidence[0].matched == "保证"
+    assert v["combo"].result == PASS
+    excused = CALL[:3] + [seg(AGENT, 45.0, "这个我不能保证")]
+    assert verdicts(pack, segments=excused)["promise"].result == PASS
+
+
+def test_metrics_unknown_is_never_a_pass(tmp_path):
+    pack = pack_of(
+        """
+        [[rule]]
+        id = "pickup"
+        section = "s"
+        points = 5
+        passes = "rings and quick"
+        conditions.rings = { metric = "ring_count", op = "<=", value = 3 }
+        conditions.quick = { metric = "answer_delay_s", op = "<=", value = 10 }
+        [[rule]]
+        id = "hangup"
+        section = "s"
+        points = 5
+        passes = "c"
+        conditions.c = { metric = "hangup_by", op = "==", value = "customer" }
+        [[rule]]
+        id = "hello"
+        section = "s"
+        points = 5
+        passes = "c"
+        conditions.c = { said = ["你好"] }
+        """,
+        tmp_path,
+    )
+    v = verdicts(pack)
+    assert v["pickup"].result == UNKNOWN and v["hangup"].result == UNKNOWN
+    score, passed, reasons = summarize(list(v.values()), 80)
+    assert score == 100.0  # unknowns are left out, not counted as passes or fails
+    v = verdicts(pack, answer_delay_s=14.0, ring_count=3, hangup_by=AGENT)
+    assert v["pickup"].result == FAIL and v["hangup"].result == FAIL
+    # Kleene logic: a known False decides an `and` even when the other side is unknown.
+    v = verdicts(pack, answer_delay_s=14.0)
+    assert v["pickup"].result == FAIL
+
+
+def test_holiday_and_morning_come_from_call_date(tmp_path):
+    pack = pack_of(
+        """
+        [holidays]
+        "10-01" = ["国庆节快乐"]
+        [[rule]]
+        id = "holiday"
+        section = "s"
+        applies = "h"
+        passes = "said"
+        conditions.h = { metric = "is_holiday", op = "==", value = 1 }
+        conditions.said = { said = ["@holiday_greeting"], first_s = 20 }
+        [[rule]]
+        id = "morning"
+        section = "s"
+        applies = "m"
+        passes = "c"
+        conditions.m = { metric = "call_hour", op = "<", value = 12 }
+        conditions.c = { said = ["早上好"] }
+        """,
+        tmp_path,
+    )
+    assert verdicts(pack, started_at=date(2026, 10, 1))["holiday"].result == FAIL
+    assert verdicts(pack, started_at=date(2026, 10, 2))["holiday"].result == NA
+    assert verdicts(pack)["holiday"].result == UNKNOWN
+    assert verdicts(pack, started_at=datetime(2026, 11, 2, 9, 30))["morning"].result == FAIL
+    assert verdicts(pack, started_at=datetime(2026, 11, 2, 15, 0))["morning"].result == NA
+    assert verdicts(pack, started_at=date(2026, 11, 2))["morning"].result == UNKNOWN
+
+
+def test_fuzzy_matching_survives_asr_errors():
+    ix = IndexedTranscript([seg(AGENT, 0, "你好，我是宫浩1023，感谢您的来订，还有其他问题吗"), seg(AGENT, 9, "这个我保正给您办")])
+    assert [h.quality for h in ix.find("您好")] == [0.975]  # 您/你
+    assert ix.find("工号")[0].matched == "宫浩"  # homophone
+    assert ix.find("感谢您的来电")  # one lost character in a long phrase
+    assert ix.find("保证")[0].matched == "保正"  # a homophone does not hide a forbidden word
+    assert not ix.find("您好", fuzzy=False)
+    assert not ix.find("客服")  # 客户 is another word
+    assert not ix.find("请问有其他问题吗")  # the first character decides
+
+
+def test_scorecard_sections_critical_and_flags(tmp_path):
+    pack = pack_of(
+        """
+        [[section]]
+        id = "t"
+        weight = 3
+        [[rule]]
+        id = "a"
+        section = "s"
+        points = 10
+        passes = "c"
+        conditions.c = { said = ["你好"] }
+        [[rule]]
+        id = "b"
+        section = "t"
+        points = 10
+        passes = "c"
+        conditions.c = { said = ["不存在"] }
+        [[rule]]
+        id = "crit"
+        section = "t"
+        points = 1
+        critical = true
+        passes = "not c"
+        conditions.c = { said = ["保证"] }
+        """,
+        tmp_path,
+    )
+    card = scorecard(pack, CallContext(timeline(), CALL))
+    assert card.score == 0.0 and not card.passed and "auto-fail: crit" in card.flag_reasons
+    calm = [s for s in CALL if "保证" not in s.text]
+    card = scorecard(pack, CallContext(timeline(), calm))
+    # Section s: 10/10 (weight 1); section t: 1/11 (weight 3) -> (1 + 3 * 1/11) / 4.
+    assert card.score == round(100 * (1 + 3 / 11) / 4, 1)
+    card = scorecard(pack, CallContext(timeline(stereo=False), calm, roles_certain=False))
+    assert any("uncertain speaker roles" in r for r in card.flag_reasons)
+
+
+BROKEN = [
+    ("[pack\nname = 'x'", 1, "TOML syntax error"),
+    ('[[rule]]\nid = "r"\nsection = "nope"\npasses = "c"\nconditions.c = { said = ["x"] }', 13, "section 'nope' is not a declared"),
+    ('[[rule]]\nid = "r"\nsection = "s"\npasses = "c and d"\nconditions.c = { said = ["x"] }', 14, "'d', which is not one of its conditions"),
+    ('[[rule]]\nid = "r"\nsection = "s"\npasses = "c"\nconditions.c = { said = ["@nope"] }', 15, "unknown phrase collection '@nope'"),
+    ('[[rule]]\nid = "r"\nsection = "s"\npasses = "c"\nconditions.c = { metric = "mood", op = "<", value = 1 }', 15, "unknown metric 'mood'"),
+    ('[[rule]]\nid = "r"\nsection = "s"\npasses = "c"\nconditions.c = { said = ["x"], first_s = "$nope" }', 15, "unknown setting '$nope'"),
+    ('[[rule]]\nid = "r"\nsection = "s"\npasses = "c"\nconditions.c = { said = ["x"], after = "c2", within_s = 3 }', 15, "anchors to 'c2'"),
+    ('[[rule]]\nid = "r"\nsection = "s"\npasses = "c"\ncolour = "red"\nconditions.c = { said = ["x"] }', 15, "unknown key 'colour'"),
+]
+
+
+@pytest.mark.parametrize("body,line,reason", BROKEN)
+def test_broken_rule_file_names_file_line_and_reason(tmp_path, body, line, reason):
+    path = tmp_path / "bad.toml"
+    text = body if body.startswith("[pack") else textwrap.dedent(HEADER).lstrip("\n") + body
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(rules.RuleError) as err:
+        rules.load(path)
+    assert str(err.value).startswith(f"{path}:{line}: ")
+    assert reason in str(err.value)
+
+
+def test_standard_pack_has_the_required_rules():
+    pack = rules.load()
+    required = {
+        "pickup_time", "greeting", "self_introduction", "offer_help", "forbidden_opening", "hold_duration",
+        "hold_permission", "hold_thanks", "closing_anything_else", "closing_thanks", "customer_hangs_up_first",
+        "absolute_promises", "shirking", "blaming_customer", "interruptions", "apology_on_complaint", "nin_not_ni",
+        "silent_call_procedure", "holiday_greeting", "morning_greeting",
+    }
+    assert required <= {r.id for r in pack.rules}
+    assert all(r.standard and r.source for r in pack.rules)
+
+
+def test_rules_cli_check_and_list(tmp_path):
+    ok = run_cli("rules", "check")
+    assert ok.returncode == 0 and "standard_zh" in ok.stdout
+    bad = tmp_path / "bad.toml"
+    bad.write_text(textwrap.dedent(HEADER) + '[[rule]]\nid = "r"\nsection = "zz"\npasses = "c"\nconditions.c = { said = ["x"] }\n', encoding="utf-8")
+    proc = run_cli("rules", "check", str(bad))
+    assert proc.returncode == 1 and f"{bad}:" in proc.stderr and "Traceback" not in proc.stderr
+    listing = run_cli("rules", "list")
+    assert "hold_thanks" in listing.stdout and "B2" in listing.stdout
