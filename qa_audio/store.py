@@ -236,7 +236,7 @@ class Store:
             )
 
     def _tx(self) -> "_Transaction":
-        return _Transaction(self.db.conn)
+        return _Transaction(self.db.conn, self.path)
 
     def _upsert_agent(self, agent_id: str | None) -> None:
         if agent_id:
@@ -286,17 +286,29 @@ class Store:
 
 
 class _Transaction:
-    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error; SQLite errors become StoreError."""
 
-    def __init__(self, conn: sqlite3.Connection):
-        self.conn = conn
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self.conn, self.path = conn, path
 
     def __enter__(self):
-        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"cannot write to {self.path}: {exc} (another qa-audio or a tool holds it; try again)") from exc
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+        if exc_type:
+            self.conn.execute("ROLLBACK")
+            if issubclass(exc_type, sqlite3.Error):
+                raise StoreError(f"database error in {self.path}: {exc}") from exc
+            return False
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as err:
+            self.conn.execute("ROLLBACK")
+            raise StoreError(f"cannot commit to {self.path}: {err}") from err
         return False
 
 

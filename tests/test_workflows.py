@@ -1,0 +1,241 @@
+"""End to end through the real CLI, model, decoder and SQLite: QA staff, supervisors, agents."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from qa_audio import rules
+
+from .conftest import ROOT, SAMPLES, run_cli
+
+EXPECTED = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
+FILES = {"c001": "20261122_a01_c001.wav", "c002": "20261122_a02_c002.mp3", "c003": "20261122_a01_c003.wav", "c004": "20261122_a02_c004.flac"}
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory, model_path) -> Path:
+    path = tmp_path_factory.mktemp("qa") / "qa.db"
+    proc = run_cli("process", "samples", "--metadata", "samples/calls.csv", db=path, check=True)
+    assert "4 files: 4 processed, 0 already done, 0 failed" in proc.stdout
+    assert "mean score" in proc.stdout and "flagged" in proc.stdout and "top failed rules" in proc.stdout
+    return path
+
+
+def show(db: Path, call_id: str) -> dict:
+    return json.loads(run_cli("show", call_id, "--json", db=db, check=True).stdout)
+
+
+def test_second_run_processes_nothing_new(db):
+    proc = run_cli("process", "samples", "--metadata", "samples/calls.csv", db=db, check=True)
+    assert "0 processed, 4 already done, 0 failed" in proc.stdout
+
+
+def test_scorecard_json_contract_and_timing_facts(db):
+    for call_id, name in FILES.items():
+        card = show(db, call_id)
+        truth = EXPECTED[name]
+        for key in ("call_id", "agent_id", "file", "status", "duration_s", "answer_delay_s", "ring_count", "holds",
+                    "hangup_by", "score", "passed", "flagged", "flag_reasons", "findings", "reviews"):
+            assert key in card, key
+        assert card["status"] == "done" and card["file"].endswith(name)
+        assert card["hangup_by"] in ("agent", "customer", "unknown")
+        assert card["ring_count"] == truth["ring_count"]
+        if truth["answer_s"] is None:
+            assert card["answer_delay_s"] is None
+        else:
+            assert abs(card["answer_delay_s"] - truth["answer_s"]) <= 0.5
+        assert card["hangup_by"] == truth["hangup_by"]
+        assert len(card["holds"]) == len(truth["holds"])
+        for got, (start, end) in zip(card["holds"], truth["holds"]):
+            assert set(got) == {"start_s", "end_s", "duration_s"}
+            assert abs(got["duration_s"] - (end - start)) <= 1.0
+        rule_ids = {r.id for r in rules.load().rules}
+        assert {f["rule_id"] for f in card["findings"]} == rule_ids
+        for f in card["findings"]:
+            assert f["result"] in ("pass", "fail", "na", "unknown")
+            for e in f["evidence"]:
+                assert {"start_s", "end_s", "side", "text"} <= set(e)
+
+
+def test_sample_findings_match_what_was_said(db):
+    good, bad, mono, holdy = (show(db, c) for c in ("c001", "c002", "c003", "c004"))
+    result = lambda card, rule: next(f["result"] for f in card["findings"] if f["rule_id"] == rule)  # noqa: E731
+    assert good["passed"] and not good["flagged"]
+    for rule in ("greeting", "self_introduction", "offer_help", "hold_permission", "closing_anything_else", "customer_hangs_up_first"):
+        assert result(good, rule) == "pass", rule
+    assert bad["score"] == 0 and bad["flagged"]
+    for rule in ("forbidden_opening", "shirking", "absolute_promises", "customer_hangs_up_first", "pickup_time"):
+        assert result(bad, rule) == "fail", rule
+    shirk = next(f for f in bad["findings"] if f["rule_id"] == "shirking")
+    assert shirk["evidence"] and shirk["evidence"][0]["side"] == "agent"
+    assert result(mono, "pickup_time") == "unknown" and result(mono, "interruptions") == "unknown"
+    assert any("uncertain speaker roles" in r for r in mono["flag_reasons"]) or mono["flagged"] is False
+    assert result(holdy, "hold_permission") == "fail" and result(holdy, "nin_not_ni") == "fail"
+
+
+def test_flagged_review_audit_trail(db):
+    flagged = json.loads(run_cli("flagged", "--json", db=db, check=True).stdout)
+    assert flagged[0]["call_id"] == "c002" and any(r.startswith("auto-fail") for r in flagged[0]["flag_reasons"])
+    before = show(db, "c004")
+    proc = run_cli("review", "c004", "--rule", "hold_permission", "--decision", "override", "--by", "supervisor li",
+                   "--note", "asked at 00:21, ASR missed it", db=db, check=True)
+    assert "effective score" in proc.stdout
+    after = show(db, "c004")
+    finding = next(f for f in after["findings"] if f["rule_id"] == "hold_permission")
+    assert finding["result"] == "pass" and finding["auto_result"] == "fail" and finding["reviewed"]
+    assert after["score"] > before["score"] and after["auto_score"] == before["score"]
+    run_cli("review", "c004", "--rule", "hold_permission", "--decision", "confirm", "--by", "qa lead",
+            "--note", "calibration: the original finding stands", db=db, check=True)
+    final = show(db, "c004")
+    assert [r["decision"] for r in final["reviews"]] == ["override", "confirm"]
+    assert next(f for f in final["findings"] if f["rule_id"] == "hold_permission")["result"] == "fail"
+    assert final["score"] == before["score"]
+    with sqlite3.connect(db) as conn, pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        conn.execute("UPDATE reviews SET note = 'changed'")
+    # A re-analysis keeps the reviews.
+    run_cli("process", f"samples/{FILES['c004']}", "--metadata", "samples/calls.csv", "--force", db=db, check=True)
+    assert len(show(db, "c004")["reviews"]) == 2
+
+
+def test_agent_sees_only_own_calls(db, tmp_path):
+    rep = json.loads(run_cli("agent", "a01", "--json", db=db, check=True).stdout)
+    assert {c["call_id"] for c in rep["scorecards"]} == {"c001", "c003"}
+    assert all(c["agent_id"] == "a01" for c in rep["scorecards"])
+    text = json.dumps(rep, ensure_ascii=False)
+    page = tmp_path / "a01.html"
+    run_cli("agent", "a01", "--html", str(page), db=db, check=True)
+    html = page.read_text(encoding="utf-8")
+    for other in ("c002", "c004", "a02", FILES["c002"], FILES["c004"]):
+        assert other not in text and other not in html
+    assert "<script" not in html and "http" not in html
+    assert run_cli("agent", "nobody", db=db).returncode == 1
+
+
+def test_report_export_and_search(db):
+    rep = json.loads(run_cli("report", "--date", "2026-11-22", "--json", db=db, check=True).stdout)
+    assert rep["calls"] == 4 and {a["agent_id"] for a in rep["agents"]} == {"a01", "a02"}
+    assert any(r["rule_id"] == "shirking" and r["fail"] >= 1 for r in rep["rules"])
+    rows = list(csv.DictReader(io.StringIO(run_cli("export", "--format", "csv", db=db, check=True).stdout)))
+    assert sorted(r["call_id"] for r in rows) == ["c001", "c002", "c003", "c004"]
+    cards = json.loads(run_cli("export", "--json", db=db, check=True).stdout)
+    assert len(cards) == 4 and all("findings" in c for c in cards)
+    hits = json.loads(run_cli("search", "投诉", "--json", db=db, check=True).stdout)
+    assert hits and all("投诉" in h["text"] for h in hits)
+
+
+def test_rescore_with_changed_rules_needs_no_asr(db, tmp_path):
+    copy = tmp_path / "copy.db"
+    with sqlite3.connect(db) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    strict = tmp_path / "strict.toml"
+    strict.write_text(rules.DEFAULT_PACK.read_text(encoding="utf-8").replace("max_answer_s = 10", "max_answer_s = 1"), encoding="utf-8")
+    start = time.perf_counter()
+    run_cli("rescore", "--rules", str(strict), db=copy, check=True)
+    assert time.perf_counter() - start < 60
+    card = show(copy, "c001")
+    assert next(f for f in card["findings"] if f["rule_id"] == "pickup_time")["result"] == "fail"
+    assert card["rulepack"]["hash"] != show(db, "c001")["rulepack"]["hash"]
+
+
+def test_bad_input_is_recorded_and_the_batch_goes_on(tmp_path, model_path):
+    folder = tmp_path / "day"
+    folder.mkdir()
+    shutil.copy(SAMPLES / FILES["c003"], folder / "good.wav")
+    (folder / "empty.wav").write_bytes(b"")
+    (folder / "notes.mp3").write_text("not audio at all\n" * 20, encoding="utf-8")
+    db = tmp_path / "qa.db"
+    first = run_cli("process", str(folder), db=db)
+    assert first.returncode == 1
+    assert "1 processed, 0 already done, 2 failed" in first.stdout and "Traceback" not in first.stderr
+    with sqlite3.connect(db) as conn:
+        rows = dict(conn.execute("SELECT file, status || ': ' || coalesce(error, '') FROM calls").fetchall())
+    assert rows[str(folder / "good.wav")] == "done: "
+    assert rows[str(folder / "empty.wav")] == "failed: empty file (0 bytes)"
+    assert rows[str(folder / "notes.mp3")].startswith("failed: not a readable audio file")
+    second = run_cli("process", str(folder), db=db)
+    assert second.returncode == 0 and "0 processed, 3 already done, 0 failed" in second.stdout
+
+
+def test_killed_batch_resumes_with_each_call_once(tmp_path, model_path):
+    folder = tmp_path / "day"
+    folder.mkdir()
+    for name in FILES.values():
+        shutil.copy(SAMPLES / name, folder / name)
+    db = tmp_path / "qa.db"
+    proc = subprocess.Popen([sys.executable, "-m", "qa_audio", "process", str(folder), "--db", str(db)], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    stored = 0
+    while time.time() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+        if db.exists():
+            try:
+                with sqlite3.connect(db, timeout=1) as conn:
+                    stored = conn.execute("SELECT count(*) FROM scorecards").fetchone()[0]
+            except sqlite3.OperationalError:
+                continue
+        if stored >= 1:
+            break
+    assert proc.poll() is None, "the batch finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    with sqlite3.connect(db) as conn:
+        killed_at = conn.execute("SELECT count(*) FROM calls").fetchone()[0]
+    assert 1 <= killed_at < len(FILES)
+    resumed = run_cli("process", str(folder), db=db, check=True)
+    assert f"{len(FILES) - killed_at} processed, {killed_at} already done" in resumed.stdout
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*), count(DISTINCT sha256) FROM calls").fetchone() == (len(FILES), len(FILES))
+        assert conn.execute("SELECT count(*) FROM scorecards").fetchone()[0] == len(FILES)
+        per_call = conn.execute("SELECT call_id, count(*) FROM findings GROUP BY call_id").fetchall()
+        assert len(per_call) == len(FILES) and {n for _, n in per_call} == {len(rules.load().rules)}
+        dupes = conn.execute("SELECT count(*) FROM (SELECT call_id, side, start_s FROM segments GROUP BY 1, 2, 3 HAVING count(*) > 1)").fetchone()[0]
+        assert dupes == 0
+
+
+def test_cli_errors_are_one_clear_line(db, tmp_path):
+    cases = [
+        (run_cli("show", "no-such-call", db=db), "no call with id"),
+        (run_cli("report", "--date", "2026-13-45", db=db), "is not a date"),
+        (run_cli("flagged", db=tmp_path / "missing.db"), "database not found"),
+        (run_cli("review", "c001", "--rule", "nope", "--decision", "confirm", "--by", "x", "--note", "y", db=db), "no finding for rule"),
+        (run_cli("review", "c001", "--rule", "greeting", "--decision", "maybe", "--by", "x", "--note", "y", db=db), "decision must be"),
+        (run_cli("process", str(tmp_path / "nowhere"), db=db), "no such file or folder"),
+    ]
+    newer = tmp_path / "newer.db"
+    with sqlite3.connect(newer) as conn:
+        conn.execute("PRAGMA user_version = 99")
+    cases.append((run_cli("flagged", db=newer), "newer than this qa-audio"))
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not sqlite" * 100)
+    cases.append((run_cli("flagged", db=junk), "cannot use database"))
+    for proc, message in cases:
+        assert proc.returncode == 1, (message, proc.stdout, proc.stderr)
+        assert message in proc.stderr, (message, proc.stderr)
+        assert "Traceback" not in proc.stderr
+
+
+def test_locked_database_is_a_clear_error(db, tmp_path):
+    copy = tmp_path / "locked.db"
+    with sqlite3.connect(db) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    holder = sqlite3.connect(copy, isolation_level=None)
+    holder.execute("PRAGMA journal_mode=WAL")
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        proc = run_cli("review", "c001", "--rule", "greeting", "--decision", "confirm", "--by", "x", "--note", "y", db=copy)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert proc.returncode == 1 and "locked" in proc.stderr and "Traceback" not in proc.stderr
