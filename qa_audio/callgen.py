@@ -110,16 +110,34 @@ def line_noise(n_samples: int, rng: np.random.Generator, db: float) -> np.ndarra
     return (rng.standard_normal(n_samples) * db_to_amp(db)).astype(np.float32)
 
 
+def _fir(low_hz: float, high_hz: float, taps: int = 129, rate: int = SAMPLE_RATE) -> np.ndarray:
+    """Windowed-sinc band-pass (low_hz = 0: low-pass)."""
+    n = np.arange(taps) - (taps - 1) / 2
+    lp = lambda f: 2 * f / rate * np.sinc(2 * f / rate * n)  # noqa: E731
+    return ((lp(high_hz) - (lp(low_hz) if low_hz else 0)) * np.hamming(taps)).astype(np.float32)
+
+
+def _filter(x: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """Linear convolution by FFT, delay compensated: a filter's ringing stays within its taps."""
+    size = 1 << int(np.ceil(np.log2(len(x) + len(h))))
+    y = np.fft.irfft(np.fft.rfft(x, size) * np.fft.rfft(h, size), size)
+    d = (len(h) - 1) // 2
+    return y[d : d + len(x)].astype(np.float32)
+
+
 def telephone_channel(x: np.ndarray) -> np.ndarray:
-    """300-3400 Hz band, 8 kHz sampling, 8-bit mu-law: a G.711 line, back at 16 kHz."""
-    spec = np.fft.rfft(x)
-    hz = np.fft.rfftfreq(len(x), 1 / SAMPLE_RATE)
-    spec[(hz < 300) | (hz > 3400)] = 0
-    narrow = np.fft.irfft(spec, len(x))
+    """A G.711 line: 300-3400 Hz band, 8 kHz sampling, 8-bit mu-law, back at 16 kHz.
+
+    Digital silence stays exactly silent, as on a real idle G.711 channel.
+    """
+    narrow = _filter(x, _fir(300, 3400))[::2]
     mu = 255.0
     y = np.clip(narrow, -1, 1)
     q = np.round(np.sign(y) * np.log1p(mu * np.abs(y)) / np.log1p(mu) * 127) / 127
-    return (np.sign(q) * np.expm1(np.abs(q) * np.log1p(mu)) / mu).astype(np.float32)
+    decoded = np.sign(q) * np.expm1(np.abs(q) * np.log1p(mu)) / mu
+    up = np.zeros(len(x), np.float32)
+    up[::2] = 2 * decoded[: len(up[::2])]
+    return _filter(up, _fir(0, 3400))
 
 
 def write_audio(path: Path, channels: np.ndarray, codec: str = "pcm_s16le", rate: int = SAMPLE_RATE, bit_rate: int | None = None) -> Path:

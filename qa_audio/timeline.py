@@ -249,21 +249,26 @@ def _pickup(chans, tones, plan: TonePlan, first_speech: float):
 
 
 def _first_sound_after(chans, t0: float, t1: float) -> float | None:
-    """Earliest onset of a rise in level after `t0`: a line connecting or a voice."""
+    """Earliest sustained rise in level after `t0`: a line connecting or a voice.
+
+    Levels are averaged over 200 ms, so that on a mono mix even the few dB that the agent
+    line's noise adds to the customer's are seen.
+    """
     onsets = []
     i0, i1 = int(t0 / HOP_S) + 1, int(t1 / HOP_S)
+    w = 10
     for c in chans:
-        seg = c.energy_db[i0:i1]
-        if len(seg) < 10:
+        seg = np.maximum(c.energy_db[i0:i1], _DIGITAL_SILENCE_DB)
+        if len(seg) < 2 * w:
             continue
-        # The level between rings; a line opening (its noise) or a voice rises above it.
-        base = max(float(np.median(seg[:5])), _DIGITAL_SILENCE_DB)
-        rise = ((seg > base + 6.0) & ~c.tone[i0:i1]) | c.speech[i0:i1]
-        # Sustained for 100 ms, so a click is not an answer.
-        sustained = np.convolve(rise.astype(np.int8), np.ones(5, np.int8), mode="valid") == 5
-        hits = np.flatnonzero(sustained)
+        smooth = np.convolve(seg, np.ones(w) / w, mode="valid")
+        base = smooth[0]
+        rise = (smooth > base + 2.0) & ~c.tone[i0 : i0 + len(smooth)]
+        hits = np.flatnonzero(rise | c.speech[i0 : i0 + len(smooth)])
         if hits.size:
-            onsets.append((i0 + hits[0]) * HOP_S)
+            # The averaging window ending at the rise starts before it: step back to the onset.
+            k = hits[0]
+            onsets.append((i0 + k + int(np.argmax(seg[k : k + w] > base + 2.0))) * HOP_S)
     return min(onsets) if onsets else None
 
 
