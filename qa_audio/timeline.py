@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .decode import SAMPLE_RATE, Audio
-from .tones import HOP_S, TonePlan, cadence_runs, cycles, find_bursts, frame_view, runs, windowed_energy
+from .tones import HOP_S, Span, TonePlan, cadence_runs, cycles, find_bursts, frame_view, runs, windowed_energy
 
 AGENT, CUSTOMER, MIXED = "agent", "customer", "mixed"
 _DIGITAL_SILENCE_DB = -85.0
@@ -30,16 +30,6 @@ _MUSIC_LAG = 5
 _MIN_HOLD_S = 5.0
 _HOLD_BRIDGE_S = 10.0
 _INTERRUPT_OVERLAP_S = 1.0
-
-
-@dataclass(frozen=True)
-class Span:
-    start_s: float
-    end_s: float
-
-    @property
-    def duration_s(self) -> float:
-        return self.end_s - self.start_s
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,9 @@ class TonePlan:
 
 
 @dataclass(frozen=True)
-class Burst:
+class Span:
+    """A stretch of the recording, in seconds: a tone burst, a speech region, a clip."""
+
     start_s: float
     end_s: float
 
@@ -114,7 +116,7 @@ def runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()))
 
 
-def find_bursts(x: np.ndarray, sr: int, frames: np.ndarray, energy_db: np.ndarray, energy: np.ndarray, tone: Tone) -> list[Burst]:
+def find_bursts(x: np.ndarray, sr: int, frames: np.ndarray, energy_db: np.ndarray, energy: np.ndarray, tone: Tone) -> list[Span]:
     share = tone_share(frames, energy, tone.freqs, sr)
     mask = (share >= _FRAME_PURITY) & (energy_db > _MIN_LEVEL_DB)
     # Bridge one-frame dropouts (line noise, codec glitches).
@@ -126,7 +128,7 @@ def find_bursts(x: np.ndarray, sr: int, frames: np.ndarray, energy_db: np.ndarra
         # The window centred on a frame covers [i*hop, i*hop + win]; take the burst's core.
         start_s, end_s = a * HOP_S + WIN_S / 2, (b - 1) * HOP_S + WIN_S / 2
         if _precise_frequency(x[int(start_s * sr) : int(end_s * sr)], sr, tone.freqs):
-            bursts.append(Burst(round(start_s, 3), round(end_s, 3)))
+            bursts.append(Span(round(start_s, 3), round(end_s, 3)))
     return bursts
 
 
@@ -159,14 +161,14 @@ def _close(value: float, targets: tuple[float, ...], rel: float, floor: float) -
     return any(abs(value - t) <= max(floor, rel * t) for t in targets)
 
 
-def cadence_runs(bursts: list[Burst], tone: Tone, allow_short_last: bool) -> list[list[Burst]]:
+def cadence_runs(bursts: list[Span], tone: Tone, allow_short_last: bool) -> list[list[Span]]:
     """Split bursts into runs whose on-times and gaps follow the tone's cadence.
 
     With `allow_short_last`, a run's final burst may be cut short (a ring interrupted by the
     answer).
     """
-    out: list[list[Burst]] = []
-    current: list[Burst] = []
+    out: list[list[Span]] = []
+    current: list[Span] = []
     ons, offs = tone.on_values, tone.off_values
     for burst in bursts:
         fits = _close(burst.duration_s, ons, 0.25, 0.1)
@@ -186,6 +188,6 @@ def cadence_runs(bursts: list[Burst], tone: Tone, allow_short_last: bool) -> lis
     return out
 
 
-def cycles(run: list[Burst], tone: Tone) -> int:
+def cycles(run: list[Span], tone: Tone) -> int:
     """Rings in a ringback run: one per cadence cycle begun."""
     return math.ceil(len(run) / len(tone.cadence))

@@ -1,0 +1,100 @@
+"""Character error rate on every clip of shared/audio/speech, wideband and through a G.711
+telephone channel, before and after each trust / bias measure; and phrase recall.
+
+    .venv/bin/python benchmarks/asr.py
+
+Configurations, each on the same clips:
+  plain           WhisperModel.transcribe defaults (beam 5, previous-text conditioning on, no VAD)
+  plain+nocond    the same with condition_on_previous_text=False
+  qa-audio        the pipeline: timeline gate, Silero boundaries, batched, guards, simplified
+  qa-audio+hot    the pipeline with hotwords built from the rule pack's phrases
+Phrase recall: the agent phrase library through the G.711 channel, read back by the
+pipeline, each phrase looked up with the rule matcher.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from qa_audio import callgen, models, rules  # noqa: E402
+from qa_audio.cer import edit_distance, normalise  # noqa: E402
+from qa_audio.decode import SAMPLE_RATE, Audio  # noqa: E402
+from qa_audio.matching import IndexedTranscript  # noqa: E402
+from qa_audio.timeline import analyse  # noqa: E402
+from qa_audio.tones import get_plan  # noqa: E402
+from qa_audio.transcribe import AsrSettings, Segment, Transcriber, clean  # noqa: E402
+
+PLAN = get_plan("china")
+
+
+def pipeline_text(tr: Transcriber, x: np.ndarray) -> list[Segment]:
+    audio = Audio(x[None, :], SAMPLE_RATE, "bench")
+    return tr.transcribe(audio, analyse(audio, PLAN))
+
+
+def plain_text(tr: Transcriber, x: np.ndarray, cond: bool) -> str:
+    segs, _ = tr.model.transcribe(x, language="zh", beam_size=5, condition_on_previous_text=cond)
+    return "".join(s.text for s in segs)
+
+
+def corpus_cer(pairs) -> float:
+    errors = chars = 0
+    for ref, hyp in pairs:
+        r = normalise(ref)
+        errors += edit_distance(r, normalise(hyp))
+        chars += len(r)
+    return errors / chars
+
+
+def hotwords(pack: rules.RulePack) -> str:
+    names = ("greeting", "self_intro", "offer_help", "hold_ask", "hold_thanks", "anything_else", "thanks")
+    words = {p for n in names for p in pack.collections.get(n, ())}
+    return " ".join(sorted(words, key=len)[:40])
+
+
+def main() -> None:
+    clips = callgen.load_speech()
+    pack = rules.load()
+    tr = Transcriber(models.resolve(), threads=2)
+    base = tr.settings
+    variants = {
+        "plain": lambda x: plain_text(tr, x, True),
+        "plain+nocond": lambda x: plain_text(tr, x, False),
+        "qa-audio": lambda x: "".join(s.text for s in pipeline_text(tr, x)),
+        "qa-audio+hot": lambda x: "".join(s.text for s in pipeline_text(tr, x)),
+    }
+    audio_s = sum(len(c.audio) for c in clips) / SAMPLE_RATE
+    print(f"{len(clips)} clips, {audio_s:.0f} s of speech; CER after simplified conversion, punctuation removed")
+    print(f"{'config':<14} {'wideband':>9} {'G.711':>7} {'s/audio-s':>10}")
+    for name, fn in variants.items():
+        tr.settings = replace(base, hotwords=hotwords(pack)) if name == "qa-audio+hot" else base
+        row = []
+        t0 = time.perf_counter()
+        for channel in (lambda x: x, callgen.telephone_channel):
+            row.append(corpus_cer((c.text, clean(fn(channel(c.audio)))) for c in clips))
+        per_s = (time.perf_counter() - t0) / (2 * audio_s)
+        print(f"{name:<14} {row[0]:>9.3f} {row[1]:>7.3f} {per_s:>10.3f}")
+    tr.settings = base
+    for label, settings in (("without hotwords", base), ("with hotwords", replace(base, hotwords=hotwords(pack)))):
+        tr.settings = settings
+        found = total = 0
+        for clip in callgen.load_phrases().values():
+            segs = pipeline_text(tr, callgen.telephone_channel(clip.audio))
+            index = IndexedTranscript(segs)
+            for name, phrases in pack.collections.items():
+                for p in phrases:
+                    if normalise(p) in normalise(clip.text):
+                        total += 1
+                        found += bool(index.find(p))
+        print(f"phrase recall on G.711 agent phrases, {label}: {found}/{total} = {found / total:.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,10 @@
+"""Run every benchmark in turn (`make bench`); each prints its own figures."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+for name in ("timeline.py", "asr.py", "speed.py", "rules.py"):
+    print(f"\n=== benchmarks/{name}", flush=True)
+    subprocess.run([sys.executable, str(HERE / name)], check=True)

@@ -1,0 +1,91 @@
+"""Speed: plain WhisperModel.transcribe on each channel of the whole file vs the qa-audio
+pipeline, on the same 4-minute stereo calls, one process each (so peak RSS is per worker).
+
+    .venv/bin/python benchmarks/speed.py [--calls 3] [--threads 2]
+
+Targets (issue #4): qa-audio >= 2x faster than plain, >= 20x real time overall, peak RSS
+< 2 GiB per worker, with whisper-base int8 on a 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+
+def make_calls(folder: Path, n: int) -> list[Path]:
+    from scenarios import load_assets, random_scenario
+
+    from qa_audio import callgen
+
+    phrases, speech = load_assets()
+    paths = []
+    for seed in range(n):
+        sc = random_scenario(2000 + seed, phrases, speech, stereo=True, telephone=True, long_call_s=240)
+        audio, _ = callgen.compose(sc.script)
+        paths.append(callgen.write_audio(folder / f"call{seed}.wav", audio, codec="pcm_mulaw", rate=8000))
+    return paths
+
+
+def run_mode(mode: str, paths: list[str], threads: int) -> dict:
+    from qa_audio import models
+    from qa_audio.decode import decode
+    from qa_audio.timeline import analyse
+    from qa_audio.tones import get_plan
+    from qa_audio.transcribe import Transcriber
+
+    tr = Transcriber(models.resolve(), threads=threads)
+    plan = get_plan("china")
+    audio_s = 0.0
+    chars = 0
+    t0 = time.perf_counter()
+    for p in paths:
+        audio = decode(p)
+        audio_s += audio.duration_s
+        if mode == "plain":
+            for channel in audio.channels:
+                segs, _ = tr.model.transcribe(channel, language="zh", beam_size=5)
+                chars += sum(len(s.text) for s in segs)
+        else:
+            segs = tr.transcribe(audio, analyse(audio, plan))
+            chars += sum(len(s.text) for s in segs)
+    seconds = time.perf_counter() - t0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"mode": mode, "seconds": seconds, "audio_s": audio_s, "chars": chars, "peak_rss_mib": rss}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--calls", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--mode", choices=["plain", "qa-audio"])
+    ap.add_argument("paths", nargs="*")
+    args = ap.parse_args()
+    if args.mode:
+        print(json.dumps(run_mode(args.mode, args.paths, args.threads)))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = [str(p) for p in make_calls(Path(tmp), args.calls)]
+        results = {}
+        for mode in ("plain", "qa-audio"):
+            out = subprocess.run([sys.executable, __file__, "--mode", mode, "--threads", str(args.threads), *paths], capture_output=True, text=True, check=True)
+            results[mode] = json.loads(out.stdout.strip().splitlines()[-1])
+    plain, qa = results["plain"], results["qa-audio"]
+    print(f"{args.calls} stereo G.711 calls, {qa['audio_s']:.0f} s of audio in all, {args.threads} threads")
+    for r in (plain, qa):
+        print(f"{r['mode']:<9} {r['seconds']:7.1f} s  = {r['audio_s'] / r['seconds']:5.1f}x real time  peak RSS {r['peak_rss_mib']:.0f} MiB  ({r['chars']} characters)")
+    print(f"qa-audio is {plain['seconds'] / qa['seconds']:.2f}x faster than plain transcription")
+
+
+if __name__ == "__main__":
+    main()
