@@ -15,7 +15,7 @@ import av
 import numpy as np
 
 from .decode import SAMPLE_RATE, decode
-from .tones import TonePlan
+from .tones import Tone, TonePlan
 
 ROOT = Path(__file__).resolve().parent.parent
 PHRASES_DIR = ROOT / "tests" / "phrases"
@@ -74,7 +74,7 @@ def tone(freqs: tuple[float, ...], seconds: float, db: float = -18.0) -> np.ndar
     return (x * ramp * db_to_amp(db) * np.sqrt(2)).astype(np.float32)
 
 
-def cadenced(t: "Tone", seconds: float, db: float = -18.0) -> np.ndarray:  # noqa: F821
+def cadenced(t: Tone, seconds: float, db: float = -18.0) -> np.ndarray:
     """A tone played in its cadence for `seconds`, cut wherever that falls."""
     parts, total = [], 0.0
     while total < seconds:

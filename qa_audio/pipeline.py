@@ -20,7 +20,8 @@ from . import models, pbx, roles, rules, scoring
 from .decode import DecodeError, decode
 from .files import sha256_file
 from .store import CallRecord, Store
-from .timeline import MIXED, Timeline, analyse, timeline_from_dict
+from .matching import IndexedTranscript
+from .timeline import AGENT, MIXED, Timeline, add_silent_holds, analyse, timeline_from_dict
 from .tones import get_plan
 from .transcribe import AsrSettings, Segment, Transcriber, segments_from_dicts
 
@@ -141,6 +142,7 @@ def process(paths: list[Path], opts: Options, on_progress: Callable[[Outcome], N
     meta.pattern_regex(opts.pattern)  # fail early on a bad pattern
     records = pbx.load_records(opts.pbx_records, opts.inbound) if opts.pbx_records else {}
     model_path = models.resolve(opts.model)
+    # Transcripts are cached per (audio, model, ASR settings): rule changes never re-transcribe.
     asr_key = f"{model_path.name}:{opts.asr.key()}"
     store = Store(opts.db)
     files, ignored = discover(paths)
@@ -175,12 +177,14 @@ def process(paths: list[Path], opts: Options, on_progress: Callable[[Outcome], N
     workers = max(1, min(opts.workers, len(jobs)))
     threads = max(1, (os.cpu_count() or 1) // workers)
     init = (str(model_path), opts.asr, threads, opts.tone_plan, opts.agent_channel, role_cues(pack))
-    ctx = multiprocessing.get_context("spawn")
     try:
         if workers == 1:
-            _init_worker(*init) if jobs else None
+            if jobs:
+                _init_worker(*init)
             results = ((job, _run_inline(job)) for job in jobs)
         else:
+            # Spawned, not forked: each worker loads its own model in a clean process.
+            ctx = multiprocessing.get_context("spawn")
             pool = cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=init)
             futures = {pool.submit(_analyse, str(job[0]), job[3]): job for job in jobs}
             results = ((futures[f], _result(f)) for f in cf.as_completed(futures))
@@ -189,7 +193,7 @@ def process(paths: list[Path], opts: Options, on_progress: Callable[[Outcome], N
                 store.save_failure(rec, result)
                 emit(Outcome(str(path), "failed", rec.id, result))
                 continue
-            tl = result.timeline
+            tl = _with_silent_holds(result.timeline, result.segments, pack)
             if rec.id in records:
                 tl = pbx.apply(tl, records[rec.id], plan)
             rec.duration_s, rec.channels, rec.codec = round(result.duration_s, 2), result.channels, result.codec
@@ -207,6 +211,14 @@ def process(paths: list[Path], opts: Options, on_progress: Callable[[Outcome], N
             pool.shutdown(cancel_futures=True)
         store.close()
     return Summary(outcomes, ignored, failed_rules)
+
+
+def _with_silent_holds(tl: Timeline, segments: list[Segment], pack: rules.RulePack) -> Timeline:
+    """Holds without music show only once the agent's hold cue is transcribed."""
+    cues = pack.collections.get(pack.settings.get("hold_cue_collection", "hold_ask"), ())
+    index = IndexedTranscript(segments)
+    cue_ends = [h.end_s for p in cues for h in index.find(p) if h.side == AGENT]
+    return add_silent_holds(tl, cue_ends, float(pack.settings.get("silent_hold_min_s", 8.0)), float(pack.settings.get("hold_cue_window_s", 15.0)))
 
 
 def _run_inline(job) -> Analysis | str:

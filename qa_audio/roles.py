@@ -63,8 +63,8 @@ def _median_f0(x: np.ndarray) -> float | None:
     return float(np.median(SAMPLE_RATE / (lo + lags[voiced].argmax(axis=1))))
 
 
-def _two_means(X: np.ndarray, iters: int = 30) -> tuple[np.ndarray, np.ndarray]:
-    """k-means with k = 2, started from the two most distant points; labels and distances."""
+def _two_means(X: np.ndarray, iters: int = 30) -> np.ndarray:
+    """k-means with k = 2, started from the two most distant points; returns the labels."""
     d = ((X[:, None, :] - X[None, :, :]) ** 2).sum(-1)
     i, j = np.unravel_index(np.argmax(d), d.shape)
     centres = X[[i, j]].copy()
@@ -75,7 +75,7 @@ def _two_means(X: np.ndarray, iters: int = 30) -> tuple[np.ndarray, np.ndarray]:
         if np.allclose(new, centres):
             break
         centres = new
-    return labels, np.sqrt(((X[:, None, :] - centres[None]) ** 2).sum(-1))
+    return labels
 
 
 def call_confidence(segments: list[Segment]) -> float:
@@ -97,7 +97,7 @@ def assign(segments: list[Segment], samples: np.ndarray, cue_phrases: tuple[str,
         return [replace(s, side=AGENT if k == first else CUSTOMER, role_confidence=0.5) for k, s in enumerate(segments)]
     X = np.stack([feats[k] for k in usable])
     X = (X - X.mean(0)) / (X.std(0) + 1e-6)
-    labels_u, _ = _two_means(X)
+    labels_u = _two_means(X)
     labels = np.full(len(segments), -1)
     labels[usable] = labels_u
     sil = np.zeros(len(segments))

@@ -330,6 +330,37 @@ def _overlap_events(speech: dict[str, list[Span]]) -> list[Event]:
     return events
 
 
+def silences(speech: dict[str, list[Span]], holds: list[Event], answer_s: float) -> list[Span]:
+    """Dead air: after pickup, between the first and last words, nobody speaking, no hold."""
+    busy = sorted([(s.start_s, s.end_s) for spans in speech.values() for s in spans] + [(h.start_s, h.end_s) for h in holds])
+    gaps: list[Span] = []
+    if not busy:
+        return gaps
+    end = busy[0][1]
+    for start, stop in busy[1:]:
+        if start > end and start > answer_s:
+            gaps.append(Span(max(end, answer_s), start))
+        end = max(end, stop)
+    return gaps
+
+
+def longest_silence(speech: dict[str, list[Span]], holds: list[Event], answer_s: float) -> float:
+    return round(max((g.duration_s for g in silences(speech, holds, answer_s)), default=0.0), 2)
+
+
+def add_silent_holds(tl: Timeline, cue_ends: list[float], min_s: float, window_s: float) -> Timeline:
+    """A held line can be silent: a long mutual silence that begins soon after the agent's
+    hold cue (请您稍等) is a hold, not dead air. Needs the transcript, so runs after ASR."""
+    for gap in silences(tl.speech, tl.holds, tl.answer_s or 0.0):
+        if gap.duration_s >= min_s and any(-0.5 <= gap.start_s - t <= window_s for t in cue_ends):
+            hold = Event("hold", gap.start_s, gap.end_s, None, "audio", 0.7, "held-line silence after a hold cue")
+            tl.holds.append(hold)
+            tl.events.append(hold)
+    tl.holds.sort(key=lambda h: h.start_s)
+    tl.metrics.longest_silence_s = longest_silence(tl.speech, tl.holds, tl.answer_s or 0.0)
+    return tl
+
+
 def _metrics(chans, speech, holds, answer_s: float, duration: float) -> TalkMetrics:
     m = TalkMetrics()
     for c in chans:
@@ -339,18 +370,7 @@ def _metrics(chans, speech, holds, answer_s: float, duration: float) -> TalkMetr
     if AGENT in m.talk_s:
         total = m.talk_s[AGENT] + m.talk_s[CUSTOMER]
         m.agent_talk_share = round(m.talk_s[AGENT] / total, 3) if total else None
-    n = len(chans[0].speech)
-    anyone = np.zeros(n, bool)
-    for c in chans:
-        anyone |= c.speech
-    for h in holds:
-        anyone[int(h.start_s / HOP_S) : int(h.end_s / HOP_S)] = True
-    # Dead air is counted between the first and last words after pickup.
-    live = np.flatnonzero(anyone)
-    if live.size:
-        lo, hi = max(live[0], int(answer_s / HOP_S)), live[-1]
-        gaps = [b - a for a, b in runs(~anyone[lo:hi])] if hi > lo else []
-        m.longest_silence_s = round(max(gaps, default=0) * HOP_S, 2)
+    m.longest_silence_s = longest_silence(speech, holds, answer_s)
     overlaps = _overlap_events(speech)
     m.overtalk_count = sum(e.kind == "overtalk" for e in overlaps)
     m.overtalk_s = round(sum(e.end_s - e.start_s for e in overlaps if e.kind == "overtalk"), 2)

@@ -131,10 +131,6 @@ class Transcriber:
         self.model = WhisperModel(str(model_path), device="cpu", compute_type="int8", cpu_threads=threads)
         self.pipeline = BatchedInferencePipeline(self.model)
 
-    @property
-    def cache_key(self) -> str:
-        return f"{self.model_path.name}:{self.settings.key()}"
-
     def transcribe(self, audio: Audio, timeline: Timeline) -> list[Segment]:
         segments: list[Segment] = []
         for side, channel in zip(timeline.sides, audio.channels if audio.is_stereo else [audio.mono()]):

@@ -7,7 +7,7 @@ import pytest
 
 from qa_audio import callgen
 from qa_audio.decode import SAMPLE_RATE, Audio
-from qa_audio.timeline import AGENT, CUSTOMER, analyse
+from qa_audio.timeline import AGENT, CUSTOMER, add_silent_holds, analyse
 from qa_audio.tones import get_plan, load_plans
 
 from .conftest import simple_call
@@ -107,3 +107,25 @@ def test_speech_only_call_has_no_ring_hold_or_busy(speech, china):
     tl = analyse(Audio(np.stack([x, np.roll(x, 50000)]), SAMPLE_RATE, "test"), china)
     assert tl.ring_count is None and tl.holds == []
     assert not [e for e in tl.events if e.kind in ("ringback", "busy", "hold")]
+
+
+def test_silent_hold_needs_the_agents_cue(speech, phrases, china):
+    turns = [
+        callgen.Turn("agent", phrases["open_full_1"]),
+        callgen.Turn("customer", speech[3]),
+        callgen.Turn("agent", phrases["hold_ask_1"], "hold_ask_1", hold_s=20.0, hold_music=False),
+        callgen.Turn("agent", phrases["hold_back_thanks_1"]),
+    ]
+    audio, truth = callgen.compose(callgen.CallScript(turns, china, telephone=True, seed=10))
+    tl = analyse(Audio(audio, SAMPLE_RATE, "test"), china)
+    assert tl.holds == [] and tl.metrics.longest_silence_s > 18  # without the cue it is dead air
+    cue_end = next(line.end_s for line in truth.lines if line.phrase_id == "hold_ask_1")
+    add_silent_holds(tl, [cue_end], min_s=8.0, window_s=15.0)
+    (start, end), = truth.holds
+    # The silence also holds the pauses before the hold button is pressed and after it is
+    # released, which no audio shows: up to 0.8 s + 1.0 s in the generator.
+    assert len(tl.holds) == 1 and abs((tl.holds[0].end_s - tl.holds[0].start_s) - (end - start)) <= 2.0
+    assert tl.metrics.longest_silence_s < 5
+    other = analyse(Audio(audio, SAMPLE_RATE, "test"), china)
+    add_silent_holds(other, [cue_end - 30.0], min_s=8.0, window_s=15.0)  # a cue long before: not a hold
+    assert other.holds == []
