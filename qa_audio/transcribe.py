@@ -58,6 +58,7 @@ class AsrSettings:
     max_clip_s: float = 20.0
     merge_gap_s: float = 1.5
     pad_s: float = 0.3
+    chunk_s: float = 28.0
     batch_size: int = 8
     no_speech_max: float = 0.6
     logprob_min: float = -1.0
@@ -147,17 +148,25 @@ class Transcriber:
         return self._decode(samples, clips_for(spans, duration, self.settings), side)
 
     def _decode(self, samples: np.ndarray, clips: list[Span], side: str) -> list[Segment]:
+        """Transcribe `clips` of `samples`, packed into Whisper-sized chunks.
+
+        Whisper's encoder always reads 30 s, so one short utterance per window wastes most of
+        it. Utterances of one side are laid end to end into
+        chunks of up to `chunk_s`, decoded in batches, and every word is mapped back to its
+        own utterance in call time; a Whisper segment that spans two utterances is split.
+        """
         if not clips:
             return []
         s = self.settings
+        packed = _Packing(samples, clips, s.chunk_s)
         raw, _ = self.pipeline.transcribe(
-            samples,
+            packed.audio,
             language="zh",
             beam_size=s.beam_size,
             batch_size=s.batch_size,
-            clip_timestamps=[{"start": c.start_s, "end": c.end_s} for c in clips],
-            word_timestamps=s.word_timestamps,
-            without_timestamps=not s.word_timestamps,
+            clip_timestamps=[{"start": a, "end": b} for a, b in packed.chunks],
+            word_timestamps=True,
+            without_timestamps=False,
             condition_on_previous_text=False,
             hotwords=s.hotwords,
             log_prob_threshold=s.logprob_min,
@@ -166,16 +175,60 @@ class Transcriber:
         )
         out = []
         for seg in raw:
-            text = clean(seg.text)
-            if (
-                is_hallucination(text)
-                or (seg.no_speech_prob > s.no_speech_max and seg.avg_logprob < s.logprob_min)
-                or seg.compression_ratio > s.compression_max
-            ):
+            if (seg.no_speech_prob > s.no_speech_max and seg.avg_logprob < s.logprob_min) or seg.compression_ratio > s.compression_max:
                 continue
-            words = [Word(round(w.start, 2), round(w.end, 2), to_simplified(w.word), round(w.probability, 3)) for w in (seg.words or [])]
-            out.append(Segment(side, round(seg.start, 2), round(seg.end, 2), text, round(seg.avg_logprob, 3), round(seg.no_speech_prob, 3), words))
+            groups = packed.split_by_utterance(seg.words or [])
+            for words in groups:
+                # Whisper's own text keeps its punctuation; word pieces are used only to split.
+                text = clean(seg.text if len(groups) == 1 else "".join(w.text for w in words))
+                if is_hallucination(text):
+                    continue
+                out.append(
+                    Segment(side, words[0].start_s, words[-1].end_s, text, round(seg.avg_logprob, 3), round(seg.no_speech_prob, 3),
+                            words if s.word_timestamps else [])
+                )
         return out
+
+
+class _Packing:
+    """Utterances laid end to end in chunks, and the map from packed time back to call time."""
+
+    def __init__(self, samples: np.ndarray, clips: list[Span], chunk_s: float):
+        # No silence is put between utterances: digital silence confuses Whisper (CER 0.165
+        # with 0.3-0.6 s of it, 0.152 without); each clip carries 0.3 s of its own pauses.
+        pieces, self.chunks, self.offsets = [], [], []  # offsets: (packed start, packed end, call start)
+        pos = 0.0
+        chunk_start = 0.0
+        for c in clips:
+            length = c.end_s - c.start_s
+            if pos > chunk_start and pos - chunk_start + length > chunk_s:
+                self.chunks.append((chunk_start, pos))
+                chunk_start = pos
+            piece = samples[int(c.start_s * SAMPLE_RATE) : int(c.end_s * SAMPLE_RATE)]
+            self.offsets.append((pos, pos + len(piece) / SAMPLE_RATE, c.start_s))
+            pieces.append(piece)
+            pos += len(piece) / SAMPLE_RATE
+        self.chunks.append((chunk_start, pos))
+        self.audio = np.concatenate(pieces).astype(np.float32)
+
+    def _piece(self, t: float) -> int:
+        for i, (a, b, _) in enumerate(self.offsets):
+            if t < b:
+                return i
+        return len(self.offsets) - 1
+
+    def to_call_time(self, t: float, piece: int) -> float:
+        a, b, start = self.offsets[piece]
+        return round(start + min(max(t, a), b) - a, 2)
+
+    def split_by_utterance(self, words) -> list[list[Word]]:
+        groups: dict[int, list[Word]] = {}
+        for w in words:
+            piece = self._piece((w.start + w.end) / 2)
+            groups.setdefault(piece, []).append(
+                Word(self.to_call_time(w.start, piece), self.to_call_time(w.end, piece), to_simplified(w.word), round(w.probability, 3))
+            )
+        return [groups[k] for k in sorted(groups)]
 
 
 def silero_spans(samples: np.ndarray, regions: list[Span], region_pad_s: float = 0.5) -> list[Span]:
