@@ -21,7 +21,7 @@ from .decode import DecodeError, decode
 from .files import sha256_file
 from .store import CallRecord, Store
 from .matching import IndexedTranscript
-from .timeline import AGENT, MIXED, Timeline, add_silent_holds, analyse, timeline_from_dict
+from .timeline import AGENT, MIXED, Timeline, add_silent_holds, analyse, speech_rates, timeline_from_dict
 from .tones import get_plan
 from .transcribe import AsrSettings, Segment, Transcriber, segments_from_dicts
 
@@ -194,6 +194,7 @@ def process(paths: list[Path], opts: Options, on_progress: Callable[[Outcome], N
                 emit(Outcome(str(path), "failed", rec.id, result))
                 continue
             tl = _with_silent_holds(result.timeline, result.segments, pack)
+            tl.metrics.speech_rate_cpm = speech_rates(result.segments)
             if rec.id in records:
                 tl = pbx.apply(tl, records[rec.id], plan)
             rec.duration_s, rec.channels, rec.codec = round(result.duration_s, 2), result.channels, result.codec

@@ -71,7 +71,6 @@ class CallContext:
 def metrics(ctx: CallContext, pack: RulePack) -> dict[str, float | str | None]:
     tl, m = ctx.timeline, ctx.timeline.metrics
     agent_text = "".join(s.text for s in ctx.segments if s.side == AGENT)
-    agent_speech_min = sum(s.end_s - s.start_s for s in ctx.segments if s.side == AGENT) / 60
     nin = agent_text.count("您")
     ni = len(re.findall(r"你(?!们)", agent_text))
     first_agent = next((s.start_s for s in ctx.segments if s.side == AGENT), None)
@@ -87,7 +86,7 @@ def metrics(ctx: CallContext, pack: RulePack) -> dict[str, float | str | None]:
         "interruptions": m.interruptions if tl.stereo else None,
         "overtalk_count": m.overtalk_count if tl.stereo else None,
         "agent_talk_share": m.agent_talk_share,
-        "agent_speech_rate_cpm": round(len(agent_text) / agent_speech_min, 1) if agent_speech_min > 0.05 else None,
+        "agent_speech_rate_cpm": m.speech_rate_cpm.get(AGENT),
         "customer_spoke": 1 if any(s.side == CUSTOMER for s in ctx.segments) else 0,
         "agent_first_words_s": None if first_agent is None else round(tl.call_time(first_agent), 2),
         "nin_share": round(nin / (nin + ni), 3) if nin + ni else None,

@@ -8,6 +8,7 @@ fraction of a second. Facts the audio cannot show stay `None` / "unknown"; PBX r
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -359,6 +360,16 @@ def add_silent_holds(tl: Timeline, cue_ends: list[float], min_s: float, window_s
     tl.holds.sort(key=lambda h: h.start_s)
     tl.metrics.longest_silence_s = longest_silence(tl.speech, tl.holds, tl.answer_s or 0.0)
     return tl
+
+
+def speech_rates(segments) -> dict[str, float]:
+    """Characters per minute of each side's own speaking time (E9), from the transcript."""
+    chars: dict[str, int] = {}
+    seconds: dict[str, float] = {}
+    for s in segments:
+        chars[s.side] = chars.get(s.side, 0) + len(re.sub(r"\W", "", s.text))
+        seconds[s.side] = seconds.get(s.side, 0.0) + s.end_s - s.start_s
+    return {side: round(60 * chars[side] / seconds[side], 1) for side in chars if seconds[side] >= 3.0}
 
 
 def _metrics(chans, speech, holds, answer_s: float, duration: float) -> TalkMetrics:

@@ -242,3 +242,13 @@ def test_locked_database_is_a_clear_error(db, tmp_path):
         holder.execute("ROLLBACK")
         holder.close()
     assert proc.returncode == 1 and "locked" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_parallel_workers_store_every_call(db, tmp_path):
+    parallel = tmp_path / "parallel.db"
+    proc = run_cli("process", "samples", "--metadata", "samples/calls.csv", "--workers", "2", db=parallel, check=True)
+    assert "4 processed, 0 already done, 0 failed" in proc.stdout
+    with sqlite3.connect(parallel) as p, sqlite3.connect(db) as s:
+        query = "SELECT id, status, duration_s, agent_id FROM calls ORDER BY id"
+        assert p.execute(query).fetchall() == s.execute(query).fetchall()
+        assert p.execute("SELECT count(*) FROM scorecards").fetchone()[0] == 4
