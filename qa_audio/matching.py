@@ -26,6 +26,7 @@ jieba.setLogLevel(60)
 _KEEP = re.compile(r"[\u4e00-\u9fff0-9A-Za-z]")
 HOMOPHONE_QUALITY = 0.95
 _LONG_PHRASE = 6
+_JOIN_GAP_S = 1.0
 LOOSE_QUALITY = 0.85
 
 # Sound pairs that Mandarin speakers and Whisper confuse; each maps to one canonical form.
@@ -82,7 +83,11 @@ class IndexedTranscript:
         self.seg_of: list[int] = []
         self.times: list[tuple[float, float]] = []
         self.boundary: list[bool] = []  # a jieba word starts at this character
-        for i, seg in enumerate(segments):
+        # Each side's utterances in time order; a phrase may run on into the same side's next
+        # utterance after a short pause (VAD cuts 对 | 不起), never across sides or long gaps.
+        order = sorted(range(len(segments)), key=lambda k: (segments[k].side, segments[k].start_s))
+        for n, i in enumerate(order):
+            seg = segments[i]
             text = normalise(seg.text)
             times = _char_times(seg, text)
             starts = set()
@@ -95,11 +100,12 @@ class IndexedTranscript:
                 self.seg_of.append(i)
                 self.times.append(times[j])
                 self.boundary.append(j in starts)
-            # A sentinel keeps phrases from matching across two segments.
-            self.chars.append("|")
-            self.seg_of.append(i)
-            self.times.append((seg.end_s, seg.end_s))
-            self.boundary.append(True)
+            nxt = segments[order[n + 1]] if n + 1 < len(order) else None
+            if nxt is None or nxt.side != seg.side or nxt.start_s - seg.end_s > _JOIN_GAP_S:
+                self.chars.append("|")
+                self.seg_of.append(i)
+                self.times.append((seg.end_s, seg.end_s))
+                self.boundary.append(True)
         vocab: dict[str, int] = {"|": 0}
         syl = [_pinyin(c) if c != "|" else "|" for c in self.chars]
         self._char_ids = np.array([vocab.setdefault("c:" + c, len(vocab)) for c in self.chars], np.int64)
