@@ -53,12 +53,6 @@ def corpus_cer(pairs) -> float:
     return errors / chars
 
 
-def hotwords(pack: rules.RulePack) -> str:
-    names = ("greeting", "self_intro", "offer_help", "hold_ask", "hold_thanks", "anything_else", "thanks")
-    words = {p for n in names for p in pack.collections.get(n, ())}
-    return " ".join(sorted(words, key=len)[:40])
-
-
 def main() -> None:
     clips = callgen.load_speech()
     pack = rules.load()
@@ -74,7 +68,7 @@ def main() -> None:
     print(f"{len(clips)} clips, {audio_s:.0f} s of speech; CER after simplified conversion, punctuation removed")
     print(f"{'config':<14} {'wideband':>9} {'G.711':>7} {'s/audio-s':>10}")
     for name, fn in variants.items():
-        tr.settings = replace(base, hotwords=hotwords(pack)) if name == "qa-audio+hot" else base
+        tr.settings = replace(base, hotwords=pack.hotwords()) if name == "qa-audio+hot" else base
         row = []
         t0 = time.perf_counter()
         for channel in (lambda x: x, callgen.telephone_channel):
@@ -82,7 +76,7 @@ def main() -> None:
         per_s = (time.perf_counter() - t0) / (2 * audio_s)
         print(f"{name:<14} {row[0]:>9.3f} {row[1]:>7.3f} {per_s:>10.3f}")
     tr.settings = base
-    for label, settings in (("without hotwords", base), ("with hotwords", replace(base, hotwords=hotwords(pack)))):
+    for label, settings in (("without hotwords", base), ("with hotwords", replace(base, hotwords=pack.hotwords()))):
         tr.settings = settings
         found = total = 0
         for clip in callgen.load_phrases().values():

@@ -4,7 +4,9 @@ pipeline, on the same 4-minute stereo calls, one process each (so peak RSS is pe
     .venv/bin/python benchmarks/speed.py [--calls 3] [--threads 2]
 
 Targets (issue #4): qa-audio >= 2x faster than plain, >= 20x real time overall, peak RSS
-< 2 GiB per worker, with whisper-base int8 on a 2-core machine.
+< 2 GiB per worker, with whisper-base int8 on a 2-core machine. "Overall" is also measured
+end to end: `qa-audio process --workers 1|2` on the same files (decode, timeline, ASR,
+scoring and SQLite writes, model loading included).
 """
 
 from __future__ import annotations
@@ -80,11 +82,19 @@ def main() -> None:
         for mode in ("plain", "qa-audio"):
             out = subprocess.run([sys.executable, __file__, "--mode", mode, "--threads", str(args.threads), *paths], capture_output=True, text=True, check=True)
             results[mode] = json.loads(out.stdout.strip().splitlines()[-1])
+        for workers in (1, 2):
+            db = Path(tmp) / f"w{workers}.db"
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "qa_audio", "process", *paths, "--db", str(db), "--workers", str(workers)], capture_output=True, check=True)
+            results[f"cli-{workers}"] = time.perf_counter() - t0
     plain, qa = results["plain"], results["qa-audio"]
     print(f"{args.calls} stereo G.711 calls, {qa['audio_s']:.0f} s of audio in all, {args.threads} threads")
     for r in (plain, qa):
         print(f"{r['mode']:<9} {r['seconds']:7.1f} s  = {r['audio_s'] / r['seconds']:5.1f}x real time  peak RSS {r['peak_rss_mib']:.0f} MiB  ({r['chars']} characters)")
     print(f"qa-audio is {plain['seconds'] / qa['seconds']:.2f}x faster than plain transcription")
+    for workers in (1, 2):
+        wall = results[f"cli-{workers}"]
+        print(f"qa-audio process --workers {workers}: {wall:.1f} s end to end = {qa['audio_s'] / wall:.1f}x real time")
 
 
 if __name__ == "__main__":

@@ -58,6 +58,14 @@ def emit_json(data) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=1))
 
 
+def emit_rows(rows: list[dict], as_json: bool, line) -> None:
+    """A listing: JSON, or one formatted line per row."""
+    if as_json:
+        return emit_json(rows)
+    for row in rows:
+        typer.echo(line(row))
+
+
 @app.command()
 def process(
     paths: List[Path] = typer.Argument(..., help="Recordings and/or folders (searched recursively)."),
@@ -72,7 +80,8 @@ def process(
     pbx_records: List[Path] = typer.Option([], "--pbx", help="PBX records: Asterisk CDR/CEL CSV, FreeSWITCH JSON CDR (file or folder)."),
     outbound: bool = typer.Option(False, "--outbound", help="Calls were placed by agents (changes how PBX hang-up records read)."),
     force: bool = typer.Option(False, "--force", help="Re-analyse calls already in the database."),
-    beam_size: int = typer.Option(5, "--beam-size", min=1, help="Whisper beam width: 5 is most accurate; 1 is ~1.3x faster (see README, Benchmarks)."),
+    beam_size: int = typer.Option(5, "--beam-size", min=1, help="Whisper beam width: 5 is most accurate; 1 is ~1.2x faster end to end (see README, Benchmarks)."),
+    hotwords: bool = typer.Option(False, "--hotwords", help="Prompt Whisper with the rule pack's service phrases: better phrase recall, worse general CER (README, Benchmarks)."),
 ) -> None:
     """Analyse recordings and store a scorecard per call. Exit 1 if any file failed."""
     if agent_channel not in ("left", "right"):
@@ -85,7 +94,7 @@ def process(
     opts = pipeline.Options(
         db=db, model=model, workers=workers, agent_channel=0 if agent_channel == "left" else 1, tone_plan=tone_plan,
         rules=rules_file, metadata=metadata, pattern=pattern, pbx_records=list(pbx_records), inbound=not outbound, force=force,
-        asr=AsrSettings(beam_size=beam_size),
+        asr=AsrSettings(beam_size=beam_size), hotwords=hotwords,
     )
     from rich.progress import Progress
 
@@ -130,11 +139,9 @@ def flagged(db: Path = DB, as_json: bool = JSON) -> None:
     """Flagged calls, worst first, with the reasons."""
     with open_store(db) as store:
         items = report.flagged(store)
-    if as_json:
-        return emit_json(items)
-    for c in items:
-        typer.echo(f"{c['call_id']:<18} {c['agent_id'] or '-':<8} score {c['score']!s:>5}  reviews {c['reviews']}  {'; '.join(c['flag_reasons'])}")
-    typer.echo(f"{len(items)} flagged")
+    emit_rows(items, as_json, lambda c: f"{c['call_id']:<18} {c['agent_id'] or '-':<8} score {c['score']!s:>5}  reviews {c['reviews']}  {'; '.join(c['flag_reasons'])}")
+    if not as_json:
+        typer.echo(f"{len(items)} flagged")
 
 
 @app.command()
@@ -229,10 +236,7 @@ def search(text: str, db: Path = DB, as_json: bool = JSON) -> None:
     """Full-text search of transcripts (e.g. 退款)."""
     with open_store(db) as store:
         hits = store.search(text)
-    if as_json:
-        return emit_json(hits)
-    for h in hits:
-        typer.echo(f"{h['call_id']:<18} {report.fmt_time(h['start_s'])} {h['side']:<8} {h['text']}")
+    emit_rows(hits, as_json, lambda h: f"{h['call_id']:<18} {report.fmt_time(h['start_s'])} {h['side']:<8} {h['text']}")
 
 
 @models_app.command("install")

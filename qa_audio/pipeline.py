@@ -11,7 +11,7 @@ import concurrent.futures as cf
 import multiprocessing
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -45,6 +45,7 @@ class Options:
     inbound: bool = True
     force: bool = False
     asr: AsrSettings = field(default_factory=AsrSettings)
+    hotwords: bool = False  # prompt Whisper with the rule pack's service phrases
 
 
 @dataclass
@@ -142,8 +143,9 @@ def process(paths: list[Path], opts: Options, on_progress: Callable[[Outcome], N
     meta.pattern_regex(opts.pattern)  # fail early on a bad pattern
     records = pbx.load_records(opts.pbx_records, opts.inbound) if opts.pbx_records else {}
     model_path = models.resolve(opts.model)
+    asr = replace(opts.asr, hotwords=pack.hotwords()) if opts.hotwords else opts.asr
     # Transcripts are cached per (audio, model, ASR settings): rule changes never re-transcribe.
-    asr_key = f"{model_path.name}:{opts.asr.key()}"
+    asr_key = f"{model_path.name}:{asr.key()}"
     store = Store(opts.db)
     files, ignored = discover(paths)
     own = {str(opts.db.resolve()) + suffix for suffix in ("", "-wal", "-shm", "-journal")}
@@ -176,7 +178,7 @@ def process(paths: list[Path], opts: Options, on_progress: Callable[[Outcome], N
 
     workers = max(1, min(opts.workers, len(jobs)))
     threads = max(1, (os.cpu_count() or 1) // workers)
-    init = (str(model_path), opts.asr, threads, opts.tone_plan, opts.agent_channel, role_cues(pack))
+    init = (str(model_path), asr, threads, opts.tone_plan, opts.agent_channel, role_cues(pack))
     try:
         if workers == 1:
             if jobs:

@@ -134,6 +134,12 @@ class RulePack:
     sections: dict[str, Section]
     rules: list[Rule] = field(default_factory=list)
 
+    def hotwords(self, limit: int = 40) -> str:
+        """The pack's service phrases as a Whisper `hotwords` prompt, shortest first."""
+        names = ("greeting", "self_intro", "offer_help", "hold_ask", "hold_thanks", "anything_else", "thanks")
+        words = {p for n in names for p in self.collections.get(n, ())}
+        return " ".join(sorted(words, key=lambda w: (len(w), w))[:limit])
+
     def rule(self, rule_id: str) -> Rule:
         for r in self.rules:
             if r.id == rule_id:

@@ -252,3 +252,102 @@ def test_parallel_workers_store_every_call(db, tmp_path):
         query = "SELECT id, status, duration_s, agent_id FROM calls ORDER BY id"
         assert p.execute(query).fetchall() == s.execute(query).fetchall()
         assert p.execute("SELECT count(*) FROM scorecards").fetchone()[0] == 4
+
+
+OPERATOR_PACK = """
+[pack]
+name = "operators"
+version = "1"
+[phrases]
+opening = ["您好", "你好"]
+[[section]]
+id = "s"
+weight = 1
+[[rule]]
+id = "any_opening_first_10s"
+section = "s"
+passes = "c"
+conditions.c = { said = ["@opening"], by = "agent", first_s = 10 }
+[[rule]]
+id = "all_of_closing"
+section = "s"
+passes = "c"
+conditions.c = { said = ["感谢您的来电", "再见"], match = "all", by = "agent", last_s = 20 }
+[[rule]]
+id = "none_rude"
+section = "s"
+passes = "c"
+conditions.c = { said = ["说话呀", "有什么事快说"], match = "none", by = "agent" }
+[[rule]]
+id = "at_least_two_nin"
+section = "s"
+passes = "c"
+conditions.c = { said = ["您"], match = "at_least", n = 2, by = "agent", fuzzy = false }
+[[rule]]
+id = "customer_thanks"
+section = "s"
+passes = "c"
+conditions.c = { said = ["谢谢"], by = "customer" }
+[[rule]]
+id = "thanks_after_hold"
+section = "s"
+applies = "held"
+passes = "c"
+conditions.held = { metric = "hold_count", op = ">=", value = 1 }
+conditions.c = { said = ["久等了", "感谢您的耐心等待"], after = "hold_end", within_s = 10 }
+[[rule]]
+id = "anything_else_before_goodbye"
+section = "s"
+passes = "c"
+conditions.bye = { said = ["再见"], by = "agent" }
+conditions.c = { said = ["其他可以帮您"], before = "bye", within_s = 15 }
+[[rule]]
+id = "near_help"
+section = "s"
+passes = "c"
+conditions.c = { near = [["请问"], ["帮您"]], within_chars = 10 }
+[[rule]]
+id = "promise_not_excused"
+section = "s"
+passes = "not p"
+conditions.p = { said = ["绝对"], not_in = ["不能绝对"] }
+[[rule]]
+id = "quick_and_customer_left"
+section = "s"
+passes = "quick and (cust or not cust) and not slow"
+conditions.quick = { metric = "ring_count", op = "<=", value = 3 }
+conditions.cust = { metric = "hangup_by", op = "==", value = "customer" }
+conditions.slow = { metric = "answer_delay_s", op = ">", value = 10 }
+"""
+
+
+def test_every_operator_on_real_transcripts(db, tmp_path):
+    from qa_audio.pipeline import meta
+    from qa_audio.scoring import CallContext, evaluate
+    from qa_audio.store import Store
+    from qa_audio.timeline import timeline_from_dict
+    from qa_audio.transcribe import segments_from_dicts
+
+    path = tmp_path / "operators.toml"
+    path.write_text(OPERATOR_PACK, encoding="utf-8")
+    pack = rules.load(path)
+    store = Store(db, must_exist=True)
+    try:
+        results = {}
+        for call_id in ("c001", "c002"):
+            call = store.call(call_id)
+            ctx = CallContext(timeline_from_dict(call["timeline_json"]), segments_from_dicts(store.segments(call_id)), meta.parse_when(call["started_at"]))
+            results[call_id] = {f.rule_id: f.result for f in evaluate(pack, ctx)}
+    finally:
+        store.close()
+    good, bad = results["c001"], results["c002"]
+    assert good["any_opening_first_10s"] == "pass" and bad["any_opening_first_10s"] == "fail"
+    assert good["all_of_closing"] == "pass" and bad["all_of_closing"] == "fail"
+    assert good["none_rude"] == "pass" and bad["none_rude"] == "fail"
+    assert good["at_least_two_nin"] == "pass"
+    assert good["customer_thanks"] == "pass"
+    assert good["thanks_after_hold"] == "pass" and bad["thanks_after_hold"] == "na"
+    assert good["anything_else_before_goodbye"] == "pass" and bad["anything_else_before_goodbye"] == "fail"
+    assert good["near_help"] == "pass" and bad["near_help"] == "fail"
+    assert good["promise_not_excused"] == "pass" and bad["promise_not_excused"] == "fail"
+    assert good["quick_and_customer_left"] == "pass" and bad["quick_and_customer_left"] == "fail"
