@@ -29,7 +29,7 @@ from qa_audio.decode import SAMPLE_RATE, Audio  # noqa: E402
 from qa_audio.matching import IndexedTranscript  # noqa: E402
 from qa_audio.timeline import analyse  # noqa: E402
 from qa_audio.tones import get_plan  # noqa: E402
-from qa_audio.transcribe import AsrSettings, Segment, Transcriber, clean  # noqa: E402
+from qa_audio.transcribe import Segment, Transcriber, clean  # noqa: E402
 
 PLAN = get_plan("china")
 

@@ -18,6 +18,7 @@ from collections import defaultdict
 from scenarios import load_assets, random_scenario
 
 from qa_audio import callgen, models, rules
+from qa_audio.pipeline import complete_timeline, role_cues
 from qa_audio.decode import SAMPLE_RATE, Audio
 from qa_audio.roles import assign, call_confidence
 from qa_audio.scoring import CallContext, evaluate
@@ -32,7 +33,7 @@ def main() -> None:
     phrases, speech = load_assets()
     pack = rules.load()
     tr = Transcriber(models.resolve(), threads=2)
-    cues = tuple(p for n in ("greeting", "self_intro", "offer_help") for p in pack.collections[n])
+    cues = role_cues(pack)
     stats = defaultdict(lambda: {"tp": 0, "fp": 0, "fn": 0, "tn": 0, "other": 0})
     notes = []
     t0 = time.perf_counter()
@@ -44,6 +45,7 @@ def main() -> None:
         segs = tr.transcribe(a, tl)
         if any(s.side == MIXED for s in segs):
             segs = assign(segs, a.mono(), cues, tl.answer_s or 0.0)
+        tl = complete_timeline(tl, segs, pack)
         found = {f.rule_id: f for f in evaluate(pack, CallContext(tl, segs, None, call_confidence(segs) >= pack.min_role_confidence))}
         facts = dict(sc.facts)
         facts["customer_hangs_up_first"] = "pass" if truth.hangup_by == "customer" else "fail"

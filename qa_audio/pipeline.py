@@ -179,24 +179,24 @@ def process(paths: list[Path], opts: Options, on_progress: Callable[[Outcome], N
     workers = max(1, min(opts.workers, len(jobs)))
     threads = max(1, (os.cpu_count() or 1) // workers)
     init = (str(model_path), asr, threads, opts.tone_plan, opts.agent_channel, role_cues(pack))
+    pool = None
     try:
         if workers == 1:
             if jobs:
                 _init_worker(*init)
-            results = ((job, _run_inline(job)) for job in jobs)
+            results = ((job, _safely(lambda job=job: _analyse(str(job[0]), job[3]))) for job in jobs)
         else:
             # Spawned, not forked: each worker loads its own model in a clean process.
             ctx = multiprocessing.get_context("spawn")
             pool = cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=init)
             futures = {pool.submit(_analyse, str(job[0]), job[3]): job for job in jobs}
-            results = ((futures[f], _result(f)) for f in cf.as_completed(futures))
+            results = ((futures[f], _safely(f.result)) for f in cf.as_completed(futures))
         for (path, rec, started_at, cached), result in results:
             if isinstance(result, str):
                 store.save_failure(rec, result)
                 emit(Outcome(str(path), "failed", rec.id, result))
                 continue
-            tl = _with_silent_holds(result.timeline, result.segments, pack)
-            tl.metrics.speech_rate_cpm = speech_rates(result.segments)
+            tl = complete_timeline(result.timeline, result.segments, pack)
             if rec.id in records:
                 tl = pbx.apply(tl, records[rec.id], plan)
             rec.duration_s, rec.channels, rec.codec = round(result.duration_s, 2), result.channels, result.codec
@@ -210,33 +210,27 @@ def process(paths: list[Path], opts: Options, on_progress: Callable[[Outcome], N
                     failed_rules[f.rule_id] = failed_rules.get(f.rule_id, 0) + 1
             emit(Outcome(str(path), "done", rec.id, None, card.score, card.flagged, result.duration_s, result.seconds))
     finally:
-        if workers > 1:
+        if pool:
             pool.shutdown(cancel_futures=True)
         store.close()
     return Summary(outcomes, ignored, failed_rules)
 
 
-def _with_silent_holds(tl: Timeline, segments: list[Segment], pack: rules.RulePack) -> Timeline:
-    """Holds without music show only once the agent's hold cue is transcribed."""
+def complete_timeline(tl: Timeline, segments: list[Segment], pack: rules.RulePack) -> Timeline:
+    """The timeline facts that need the transcript: silent holds (after the agent's hold
+    cue) and speech rate per side."""
     cues = pack.collections.get(pack.settings.get("hold_cue_collection", "hold_ask"), ())
     index = IndexedTranscript(segments)
     cue_ends = [h.end_s for p in cues for h in index.find(p) if h.side == AGENT]
-    return add_silent_holds(tl, cue_ends, float(pack.settings.get("silent_hold_min_s", 8.0)), float(pack.settings.get("hold_cue_window_s", 15.0)))
+    tl = add_silent_holds(tl, cue_ends, float(pack.settings.get("silent_hold_min_s", 8.0)), float(pack.settings.get("hold_cue_window_s", 15.0)))
+    tl.metrics.speech_rate_cpm = speech_rates(segments)
+    return tl
 
 
-def _run_inline(job) -> Analysis | str:
-    path, _, _, cached = job
+def _safely(work: Callable[[], Analysis]) -> Analysis | str:
+    """The analysis, or the reason it failed: one bad file must not stop the batch."""
     try:
-        return _analyse(str(path), cached)
-    except DecodeError as exc:
-        return str(exc)
-    except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
-        return f"internal error: {type(exc).__name__}: {exc}"
-
-
-def _result(future: cf.Future) -> Analysis | str:
-    try:
-        return future.result()
+        return work()
     except DecodeError as exc:
         return str(exc)
     except Exception as exc:  # noqa: BLE001

@@ -136,12 +136,11 @@ def agent_report(store: Store, agent_id: str) -> dict:
         for f in c["findings"]:
             if f["result"] == FAIL:
                 rule_fails[f["rule_id"]] = rule_fails.get(f["rule_id"], 0) + 1
-    scores = [c["score"] for c in done if c["score"] is not None]
     return {
         "agent_id": agent_id,
         "calls": len(cards),
-        "mean_score": round(sum(scores) / len(scores), 1) if scores else None,
-        "trend": [{"date": d, "calls": len(v), "mean_score": round(sum(v) / len(v), 1)} for d, v in sorted(by_day.items())],
+        "mean_score": _mean(c["score"] for c in done),
+        "trend": [{"date": d, "calls": len(v), "mean_score": _mean(v)} for d, v in sorted(by_day.items())],
         "most_failed_rules": sorted(rule_fails.items(), key=lambda kv: -kv[1]),
         "scorecards": cards,
     }
@@ -159,18 +158,14 @@ def daily_report(store: Store, date: str) -> dict:
             counts = rules.setdefault(f["rule_id"], {"pass": 0, "fail": 0, "na": 0, "unknown": 0})
             counts[f["result"]] += 1
 
-    def mean(xs):
-        xs = [x for x in xs if x is not None]
-        return round(sum(xs) / len(xs), 1) if xs else None
-
     return {
         "date": date,
         "calls": len(cards),
         "failed_files": sum(c["status"] == "failed" for c in cards),
-        "mean_score": mean(c["score"] for c in cards),
+        "mean_score": _mean(c["score"] for c in cards),
         "flagged": sum(c["flagged"] for c in cards),
         "agents": [
-            {"agent_id": a, "calls": len(cs), "mean_score": mean(c["score"] for c in cs), "flagged": sum(c["flagged"] for c in cs)}
+            {"agent_id": a, "calls": len(cs), "mean_score": _mean(c["score"] for c in cs), "flagged": sum(c["flagged"] for c in cs)}
             for a, cs in sorted(agents.items())
         ],
         "rules": [{"rule_id": r, **counts} for r, counts in rules.items()],
@@ -197,6 +192,11 @@ def export(store: Store, fmt: str) -> str:
             }
         )
     return buf.getvalue()
+
+
+def _mean(values) -> float | None:
+    known = [v for v in values if v is not None]
+    return round(sum(known) / len(known), 1) if known else None
 
 
 def fmt_time(t: float | None) -> str:

@@ -103,19 +103,19 @@ def clean(text: str) -> str:
     return _REPEAT.sub(r"\1", text)
 
 
-def clips_for(spans: list[Span], duration_s: float, settings: AsrSettings) -> list[Span]:
-    """Merge nearby speech spans into non-overlapping clips no longer than Whisper's window."""
+def clips_for(spans: list[Span], duration_s: float, max_s: float, merge_gap_s: float, pad_s: float) -> list[Span]:
+    """Pad speech spans and merge nearby ones into non-overlapping clips of at most `max_s`."""
     clips: list[Span] = []
     for s in spans:
-        start, end = max(0.0, s.start_s - settings.pad_s), min(duration_s, s.end_s + settings.pad_s)
-        if clips and start - clips[-1].end_s <= settings.merge_gap_s and end - clips[-1].start_s <= settings.max_clip_s:
+        start, end = max(0.0, s.start_s - pad_s), min(duration_s, s.end_s + pad_s)
+        if clips and start - clips[-1].end_s <= merge_gap_s and end - clips[-1].start_s <= max_s:
             clips[-1] = Span(clips[-1].start_s, end)
             continue
         if clips:
             start = max(start, clips[-1].end_s)
-        while end - start > settings.max_clip_s:
-            clips.append(Span(start, start + settings.max_clip_s))
-            start += settings.max_clip_s
+        while end - start > max_s:
+            clips.append(Span(start, start + max_s))
+            start += max_s
         clips.append(Span(start, end))
     return clips
 
@@ -138,14 +138,18 @@ class Transcriber:
             spans = timeline.speech[side]
             if self.settings.silero_boundaries:
                 spans = silero_spans(channel, spans)
-            segments += self._decode(channel, clips_for(spans, audio.duration_s, self.settings), side)
+            segments += self._decode(channel, self._clips(spans, audio.duration_s), side)
         return sorted(segments, key=lambda s: (s.start_s, s.side))
 
     def transcribe_array(self, samples: np.ndarray, side: str = "mixed") -> list[Segment]:
         """A whole signal with no timeline (benchmarks, reference runs): split by Silero VAD."""
         duration = len(samples) / SAMPLE_RATE
         spans = silero_spans(samples, [Span(0.0, duration)], region_pad_s=0.0)
-        return self._decode(samples, clips_for(spans, duration, self.settings), side)
+        return self._decode(samples, self._clips(spans, duration), side)
+
+    def _clips(self, spans: list[Span], duration_s: float) -> list[Span]:
+        s = self.settings
+        return clips_for(spans, duration_s, s.max_clip_s, s.merge_gap_s, s.pad_s)
 
     def _decode(self, samples: np.ndarray, clips: list[Span], side: str) -> list[Segment]:
         """Transcribe `clips` of `samples`, packed into Whisper-sized chunks.
@@ -259,7 +263,7 @@ def silero_spans(samples: np.ndarray, regions: list[Span], region_pad_s: float =
     options = VadOptions(threshold=0.25, min_silence_duration_ms=300, speech_pad_ms=100)
     duration = len(samples) / SAMPLE_RATE
     spans: list[Span] = []
-    for r in clips_for(regions, duration, AsrSettings(max_clip_s=float("inf"), merge_gap_s=1.0, pad_s=region_pad_s)):
+    for r in clips_for(regions, duration, float("inf"), merge_gap_s=1.0, pad_s=region_pad_s):
         a = int(r.start_s * SAMPLE_RATE)
         for st in get_speech_timestamps(samples[a : int(r.end_s * SAMPLE_RATE)], options):
             spans.append(Span(r.start_s + st["start"] / SAMPLE_RATE, r.start_s + st["end"] / SAMPLE_RATE))
