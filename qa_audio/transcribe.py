@@ -1,8 +1,9 @@
 """Speech to text on CPU: only the timeline's speech regions, per side, batched.
 
-Whisper invents text on tones, music and silence, so it never sees them: each side's
-speech spans become clips of at most `max_clip_s`, Silero VAD double-checks every clip, and
-the batched pipeline decodes them together. Output is simplified Chinese with the usual
+Whisper invents text on tones, music and silence, so it never sees them: Silero VAD places
+utterance boundaries inside each side's speech regions from the timeline, the utterances of
+both sides are packed in call order into Whisper-sized windows, and the batched pipeline
+decodes the windows together; every word is mapped back to its side and call time. Output is simplified Chinese with the usual
 Whisper hallucinations (subtitle credits, repetition loops) removed.
 """
 
@@ -133,58 +134,53 @@ class Transcriber:
         self.pipeline = BatchedInferencePipeline(self.model)
 
     def transcribe(self, audio: Audio, timeline: Timeline) -> list[Segment]:
-        segments: list[Segment] = []
+        s = self.settings
+        utterances: list[_Utterance] = []
         for side, channel in zip(timeline.sides, audio.channels if audio.is_stereo else [audio.mono()]):
             spans = timeline.speech[side]
-            if self.settings.silero_boundaries:
+            if s.silero_boundaries:
                 spans = silero_spans(channel, spans)
-            segments += self._decode(channel, self._clips(spans, audio.duration_s), side)
-        return sorted(segments, key=lambda s: (s.start_s, s.side))
+            for c in clips_for(spans, audio.duration_s, s.max_clip_s, s.merge_gap_s, s.pad_s):
+                utterances.append(_Utterance(side, c.start_s, channel[int(c.start_s * SAMPLE_RATE) : int(c.end_s * SAMPLE_RATE)]))
+        # Both sides in call order: the packing fills windows across sides (no half-empty
+        # last window per side) and Whisper hears question and answer together.
+        utterances.sort(key=lambda u: u.start_s)
+        return self._decode(utterances)
 
-    def transcribe_array(self, samples: np.ndarray, side: str = "mixed") -> list[Segment]:
-        """A whole signal with no timeline (benchmarks, reference runs): split by Silero VAD."""
-        duration = len(samples) / SAMPLE_RATE
-        spans = silero_spans(samples, [Span(0.0, duration)], region_pad_s=0.0)
-        return self._decode(samples, self._clips(spans, duration), side)
-
-    def _clips(self, spans: list[Span], duration_s: float) -> list[Span]:
-        s = self.settings
-        return clips_for(spans, duration_s, s.max_clip_s, s.merge_gap_s, s.pad_s)
-
-    def _decode(self, samples: np.ndarray, clips: list[Span], side: str) -> list[Segment]:
-        """Transcribe `clips` of `samples`, packed into Whisper-sized chunks.
+    def _decode(self, utterances: list[_Utterance], chunk_s: float | None = None) -> list[Segment]:
+        """Transcribe `utterances`, packed into Whisper-sized chunks of up to `chunk_s`.
 
         Whisper's encoder always reads 30 s, so one short utterance per window wastes most of
-        it. Utterances of one side are laid end to end into
-        chunks of up to `chunk_s`, decoded in batches, and every word is mapped back to its
-        own utterance in call time; a Whisper segment that spans two utterances is split.
+        it. Utterances are laid end to end, decoded in batches, and every word is mapped back
+        to its own utterance in call time; a Whisper segment that spans two utterances is split.
         """
-        if not clips:
+        if not utterances:
             return []
         s = self.settings
-        packed = _Packing(samples, clips, s.chunk_s)
-        raw = self._run(packed.audio, packed.chunks)
-        # Whisper sometimes ends a window early and never reads its last utterance: any
-        # utterance that got no words is decoded again on its own.
-        heard = {packed.piece_of(w) for seg in raw for w in (seg.words or [])}
-        missed = [(a, b) for i, (a, b, _) in enumerate(packed.offsets) if i not in heard]
-        if missed:
-            raw += self._run(packed.audio, missed)
-        out = []
-        for seg in raw:
+        chunk_s = s.chunk_s if chunk_s is None else chunk_s
+        packed = _Packing(utterances, chunk_s)
+        out, heard = [], set()
+        for seg in self._run(packed.audio, packed.chunks):
+            groups = packed.split_by_utterance(seg.words or [])
+            heard.update(piece for piece, _ in groups)
             if (seg.no_speech_prob > s.no_speech_max and seg.avg_logprob < s.logprob_min) or seg.compression_ratio > s.compression_max:
                 continue
-            groups = packed.split_by_utterance(seg.words or [])
-            for words in groups:
+            for piece, words in groups:
                 # Whisper's own text keeps its punctuation; word pieces are used only to split.
                 text = clean(seg.text if len(groups) == 1 else "".join(w.text for w in words))
                 if is_hallucination(text):
                     continue
                 out.append(
-                    Segment(side, words[0].start_s, words[-1].end_s, text, round(seg.avg_logprob, 3), round(seg.no_speech_prob, 3),
-                            words if s.word_timestamps else [])
+                    Segment(utterances[piece].side, words[0].start_s, words[-1].end_s, text, round(seg.avg_logprob, 3),
+                            round(seg.no_speech_prob, 3), words if s.word_timestamps else [])
                 )
-        return sorted(out, key=lambda x: x.start_s)
+        # Whisper sometimes skips an utterance of a packed window (a short reply between two
+        # long turns, the end of a window). The skipped ones are read again, packed together
+        # while that still finds something, then one window each; a window of one is final.
+        missed = [u for i, u in enumerate(utterances) if i not in heard]
+        if missed and chunk_s > 0:
+            out += self._decode(missed, chunk_s if len(missed) < len(utterances) else 0.0)
+        return sorted(out, key=lambda x: (x.start_s, x.side))
 
     def _run(self, audio: np.ndarray, windows: list[tuple[float, float]]) -> list:
         s = self.settings
@@ -205,26 +201,31 @@ class Transcriber:
         return list(raw)
 
 
+@dataclass(frozen=True)
+class _Utterance:
+    side: str
+    start_s: float
+    audio: np.ndarray
+
+
 class _Packing:
     """Utterances laid end to end in chunks, and the map from packed time back to call time."""
 
-    def __init__(self, samples: np.ndarray, clips: list[Span], chunk_s: float):
+    def __init__(self, utterances: list[_Utterance], chunk_s: float):
         # No silence is put between utterances: digital silence confuses Whisper (CER 0.165
         # with 0.3-0.6 s of it, 0.152 without); each clip carries 0.3 s of its own pauses.
-        pieces, self.chunks, self.offsets = [], [], []  # offsets: (packed start, packed end, call start)
+        self.chunks, self.offsets = [], []  # offsets: (packed start, packed end, call start)
         pos = 0.0
         chunk_start = 0.0
-        for c in clips:
-            length = c.end_s - c.start_s
+        for u in utterances:
+            length = len(u.audio) / SAMPLE_RATE
             if pos > chunk_start and pos - chunk_start + length > chunk_s:
                 self.chunks.append((chunk_start, pos))
                 chunk_start = pos
-            piece = samples[int(c.start_s * SAMPLE_RATE) : int(c.end_s * SAMPLE_RATE)]
-            self.offsets.append((pos, pos + len(piece) / SAMPLE_RATE, c.start_s))
-            pieces.append(piece)
-            pos += len(piece) / SAMPLE_RATE
+            self.offsets.append((pos, pos + length, u.start_s))
+            pos += length
         self.chunks.append((chunk_start, pos))
-        self.audio = np.concatenate(pieces).astype(np.float32)
+        self.audio = np.concatenate([u.audio for u in utterances]).astype(np.float32)
 
     def _piece(self, t: float) -> int:
         for i, (a, b, _) in enumerate(self.offsets):
@@ -239,14 +240,15 @@ class _Packing:
     def piece_of(self, word) -> int:
         return self._piece((word.start + word.end) / 2)
 
-    def split_by_utterance(self, words) -> list[list[Word]]:
+    def split_by_utterance(self, words) -> list[tuple[int, list[Word]]]:
+        """Words grouped by the utterance they fall in: (utterance index, words in call time)."""
         groups: dict[int, list[Word]] = {}
         for w in words:
             piece = self.piece_of(w)
             groups.setdefault(piece, []).append(
                 Word(self.to_call_time(w.start, piece), self.to_call_time(w.end, piece), to_simplified(w.word), round(w.probability, 3))
             )
-        return [groups[k] for k in sorted(groups)]
+        return [(k, groups[k]) for k in sorted(groups)]
 
 
 def silero_spans(samples: np.ndarray, regions: list[Span], region_pad_s: float = 0.5) -> list[Span]:
