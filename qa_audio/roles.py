@@ -1,9 +1,15 @@
 """Who is speaking on a mono recording: agent or customer, with a confidence.
 
-Two voices are told apart by a small clustering of per-utterance voice features (median
-pitch, weighted most, and spectral shape in 24 bands; numpy only); the cluster that opens with a greeting or
-self-introduction is the agent (the agent answers the phone). A call whose clusters do not
-separate well is marked uncertain, to be flagged for review rather than scored as certain.
+Each utterance becomes a Gaussian over its cepstra (MFCC from a mel filterbank over
+200-3600 Hz, the band that both wideband and G.711 recordings keep); utterances are compared
+by the symmetric Kullback-Leibler divergence between their Gaussians, the classic measure
+of speaker change, and split in two by 2-medoids started at the utterance with the
+agent's opening (the agent answers the phone with a greeting or self-introduction).
+A voice split off on its own (one utterance unlike every other: a cough, a fragment of
+line noise) is set aside and the rest split again, so that an outlier does not become
+"the customer". The per-utterance confidence is the silhouette of that split; a call
+whose voices do not separate well is flagged for review rather than scored as certain.
+Measured by benchmarks/roles.py.
 """
 
 from __future__ import annotations
@@ -17,65 +23,88 @@ from .matching import IndexedTranscript
 from .timeline import AGENT, CUSTOMER
 from .transcribe import Segment
 
-_BANDS = np.geomspace(100, 3800, 25)
-_MIN_SEGMENT_S = 0.4
-# Pitch is the strongest single cue to who is speaking; it counts as this many features.
-_PITCH_WEIGHT = 16
+_N_FFT = 512
+_N_MELS = 24
+_N_CEPS = 12
+# An utterance needs this many frames (16 ms hop) for its Gaussian to be worth clustering.
+_MIN_FRAMES = 20
+_MIN_ASSIGN_FRAMES = 5
+_OUTLIER_ROUNDS = 3
 
 
-def _features(x: np.ndarray) -> np.ndarray | None:
-    n = 512
-    if len(x) < n * 4:
-        return None
-    frames = np.lib.stride_tricks.sliding_window_view(x, n)[:: n // 2] * np.hanning(n)
-    power = np.abs(np.fft.rfft(frames, axis=1)) ** 2
-    hz = np.fft.rfftfreq(n, 1 / SAMPLE_RATE)
-    idx = np.digitize(hz, _BANDS) - 1
-    valid = (idx >= 0) & (idx < len(_BANDS) - 1)
-    bands = np.zeros((len(frames), len(_BANDS) - 1))
-    np.add.at(bands.T, idx[valid], power[:, valid].T)
-    logb = np.log(bands + 1e-10)
-    loud = logb.sum(axis=1) >= np.median(logb.sum(axis=1))
-    voiced = logb[loud]
-    # The spectral shape, not the level: remove each frame's mean.
-    voiced = voiced - voiced.mean(axis=1, keepdims=True)
-    f0 = _median_f0(x)
-    if f0 is None:
-        return None
-    shape = np.concatenate([voiced.mean(axis=0), voiced.std(axis=0)])
-    return np.concatenate([[np.log(f0)] * _PITCH_WEIGHT, shape])
+def _mel_filterbank(lo_hz: float = 200.0, hi_hz: float = 3600.0) -> np.ndarray:
+    mel = lambda f: 2595 * np.log10(1 + f / 700)  # noqa: E731
+    edges = 700 * (10 ** (np.linspace(mel(lo_hz), mel(hi_hz), _N_MELS + 2) / 2595) - 1)
+    hz = np.fft.rfftfreq(_N_FFT, 1 / SAMPLE_RATE)
+    lo, mid, hi = edges[:-2, None], edges[1:-1, None], edges[2:, None]
+    return np.clip(np.minimum((hz - lo) / (mid - lo), (hi - hz) / (hi - mid)), 0, None)
 
 
-def _median_f0(x: np.ndarray) -> float | None:
-    """Median pitch of the voiced frames, from the normalised autocorrelation peak (70-400 Hz)."""
-    n = 640
-    frames = np.lib.stride_tricks.sliding_window_view(x, n)[:: n // 2]
-    frames = frames - frames.mean(axis=1, keepdims=True)
-    spec = np.fft.rfft(frames, 2 * n, axis=1)
-    ac = np.fft.irfft(np.abs(spec) ** 2, axis=1)[:, :n]
-    ac /= ac[:, :1] + 1e-12
-    lo, hi = SAMPLE_RATE // 400, SAMPLE_RATE // 70
-    lags = ac[:, lo:hi]
-    peak = lags.max(axis=1)
-    voiced = peak > 0.5
-    if voiced.sum() < 5:
-        return None
-    return float(np.median(SAMPLE_RATE / (lo + lags[voiced].argmax(axis=1))))
+_FILTERS = _mel_filterbank()
+_DCT = np.cos(np.pi / _N_MELS * (np.arange(_N_MELS)[:, None] + 0.5) * np.arange(1, _N_CEPS + 1)[None, :])
 
 
-def _two_means(X: np.ndarray, iters: int = 30) -> np.ndarray:
-    """k-means with k = 2, started from the two most distant points; returns the labels."""
-    d = ((X[:, None, :] - X[None, :, :]) ** 2).sum(-1)
-    i, j = np.unravel_index(np.argmax(d), d.shape)
-    centres = X[[i, j]].copy()
-    for _ in range(iters):
-        dist = ((X[:, None, :] - centres[None]) ** 2).sum(-1)
-        labels = dist.argmin(1)
-        new = np.stack([X[labels == k].mean(0) if (labels == k).any() else centres[k] for k in (0, 1)])
-        if np.allclose(new, centres):
+def _cepstra(x: np.ndarray) -> np.ndarray:
+    """MFCC c1..c12 of the louder 70 % of frames (pauses and line noise say nothing of the voice)."""
+    if len(x) < _N_FFT * 2:
+        return np.empty((0, _N_CEPS))
+    frames = np.lib.stride_tricks.sliding_window_view(x, _N_FFT)[:: _N_FFT // 2] * np.hanning(_N_FFT)
+    log_mel = np.log((np.abs(np.fft.rfft(frames, axis=1)) ** 2) @ _FILTERS.T + 1e-10)
+    energy = log_mel.sum(axis=1)
+    return (log_mel @ _DCT)[energy >= np.percentile(energy, 30)]
+
+
+def _divergences(cepstra: list[np.ndarray]) -> np.ndarray:
+    """Symmetric KL divergence between the diagonal Gaussians of every pair of utterances."""
+    mu = np.stack([c.mean(axis=0) for c in cepstra])
+    var = np.stack([c.var(axis=0) + 1e-3 for c in cepstra])
+    ratio = var[:, None, :] / var[None, :, :]
+    mean_term = (mu[:, None, :] - mu[None, :, :]) ** 2 * (1 / var[:, None, :] + 1 / var[None, :, :])
+    return 0.5 * (ratio + 1 / ratio - 2 + mean_term).sum(axis=-1)
+
+
+def _two_medoids(D: np.ndarray, seed: int) -> np.ndarray:
+    """Labels 0 (the seed's voice) / 1. The second medoid is the one that best explains the
+    rest (PAM's build step), not the farthest point, which is usually an outlier."""
+    cost = np.minimum(D[:, [seed]], D).sum(axis=0)
+    cost[seed] = np.inf
+    medoids = [seed, int(np.argmin(cost))]
+    for _ in range(20):
+        labels = np.argmin(D[:, medoids], axis=1)
+        labels[medoids[0]], labels[medoids[1]] = 0, 1
+        new = [int(m[np.argmin(D[np.ix_(m, m)].sum(axis=1))]) for m in (np.flatnonzero(labels == k) for k in (0, 1))]
+        if new == medoids:
             break
-        centres = new
+        medoids = new
     return labels
+
+
+def _split(D: np.ndarray, seed: int, reliable: np.ndarray) -> np.ndarray:
+    """Two voices among the reliable utterances, outliers set aside; every utterance then
+    joins the voice it is on average closer to."""
+    active = np.flatnonzero(reliable)
+    for _ in range(_OUTLIER_ROUNDS):
+        labels = _two_medoids(D[np.ix_(active, active)], int(np.flatnonzero(active == seed)[0]))
+        small = np.flatnonzero(labels == 1) if (labels == 1).sum() < (labels == 0).sum() else np.flatnonzero(labels == 0)
+        if len(small) >= 2 or len(active) <= 4 or seed in active[small]:
+            break
+        active = np.delete(active, small)
+    voices = [active[labels == k] for k in (0, 1)]
+    if not len(voices[1]):
+        return np.zeros(len(D), int)
+    return np.argmin(np.stack([D[:, v].mean(axis=1) for v in voices], axis=1), axis=1)
+
+
+def _silhouettes(D: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Per utterance: how much closer it is to its own voice than to the other (-1..1)."""
+    out = np.zeros(len(D))
+    for i, lab in enumerate(labels):
+        own = labels == lab
+        own[i] = False
+        if own.any() and (labels != lab).any():  # a voice of one has no cohesion to measure: 0, as is usual
+            a, b = D[i, own].mean(), D[i, labels != lab].mean()
+            out[i] = (b - a) / max(a, b, 1e-9)
+    return out
 
 
 def call_confidence(segments: list[Segment]) -> float:
@@ -87,48 +116,30 @@ def assign(segments: list[Segment], samples: np.ndarray, cue_phrases: tuple[str,
     """Label mixed-channel segments agent / customer, each with a role confidence."""
     if not segments:
         return segments
-    feats = [_features(samples[int(s.start_s * SAMPLE_RATE) : int(s.end_s * SAMPLE_RATE)]) for s in segments]
-    usable = [k for k, f in enumerate(feats) if f is not None and segments[k].end_s - segments[k].start_s >= _MIN_SEGMENT_S]
+    cepstra = [_cepstra(samples[int(s.start_s * SAMPLE_RATE) : int(s.end_s * SAMPLE_RATE)]) for s in segments]
     index = IndexedTranscript(segments)
-    cue_segs = {h.segment_index for p in cue_phrases for h in index.find(p) if h.start_s - answer_s <= 30}
-    if len(usable) < 3:
+    cue_segs = sorted({h.segment_index for p in cue_phrases for h in index.find(p) if h.start_s - answer_s <= 30})
+    usable = [k for k, c in enumerate(cepstra) if len(c) >= _MIN_ASSIGN_FRAMES]
+    reliable = np.array([len(cepstra[k]) >= _MIN_FRAMES for k in usable])
+    if reliable.sum() < 3:
         # Too little audio to tell voices apart: the opening speaker is the agent, nobody else known.
-        first = min(cue_segs) if cue_segs else 0
+        first = cue_segs[0] if cue_segs else 0
         return [replace(s, side=AGENT if k == first else CUSTOMER, role_confidence=0.5) for k, s in enumerate(segments)]
-    X = np.stack([feats[k] for k in usable])
-    X = (X - X.mean(0)) / (X.std(0) + 1e-6)
-    labels_u = _two_means(X)
+    D = _divergences([cepstra[k] for k in usable])
+    seeds = [usable.index(k) for k in cue_segs if k in usable and reliable[usable.index(k)]]
+    labels_u = _split(D, seeds[0] if seeds else int(np.argmax(reliable)), reliable)
     labels = np.full(len(segments), -1)
     labels[usable] = labels_u
     sil = np.zeros(len(segments))
-    sil[usable] = _silhouettes(X, labels_u)
-    votes = [labels[k] for k in cue_segs if labels[k] >= 0]
-    agent_label = max(set(votes), key=votes.count) if votes else labels[usable[0]]
-    # Short pieces the clustering could not use take the label of the nearest usable neighbour.
+    sil[usable] = _silhouettes(D, labels_u)
+    # Utterances too short to measure take the voice of the nearest one in time, less surely.
     for k in range(len(segments)):
         if labels[k] < 0:
             nearest = min(usable, key=lambda u: abs(segments[u].start_s - segments[k].start_s))
             labels[k], sil[k] = labels[nearest], sil[nearest] / 2
-    # No opening cue to say which cluster is the agent: unsure by construction.
-    cap = 1.0 if votes else 0.6
+    # No opening cue to say which voice is the agent's: unsure by construction.
+    cap = 1.0 if seeds else 0.6
     return [
-        replace(s, side=AGENT if labels[k] == agent_label else CUSTOMER, role_confidence=round(float(min(cap, max(0.0, 0.5 + 0.5 * sil[k]))), 3))
+        replace(s, side=AGENT if labels[k] == 0 else CUSTOMER, role_confidence=round(float(min(cap, max(0.0, 0.5 + 0.5 * sil[k]))), 3))
         for k, s in enumerate(segments)
     ]
-
-
-def _silhouettes(X: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Per point: how much closer it is to its own cluster than to the other (-1..1)."""
-    if len(set(labels.tolist())) < 2:
-        return np.zeros(len(X))
-    d = np.sqrt(((X[:, None, :] - X[None, :, :]) ** 2).sum(-1))
-    out = np.zeros(len(X))
-    for i, lab in enumerate(labels):
-        own = labels == lab
-        own[i] = False
-        if not own.any():
-            continue  # a cluster of one has no cohesion to measure: 0, as is usual
-        a = d[i, own].mean()
-        b = d[i, labels != lab].mean()
-        out[i] = (b - a) / max(a, b, 1e-9)
-    return out

@@ -1,0 +1,119 @@
+"""Speaker roles on mono recordings: how often agent / customer is right, and whether the
+calls marked uncertain are the ones that are wrong.
+
+    .venv/bin/python benchmarks/roles.py [--calls 40]
+
+Each generated mono call has one agent voice and one customer voice. The customer is one
+real speaker of shared/audio/speech (long recordings cut at their pauses into turns); the
+agent is either the synthesised phrase library, its pitch and timbre shifted per call to
+stand for different agents, or another real speaker (two human voices).
+The segments are the true lines (times and text), so the figures are the role assignment's,
+not the recogniser's. Reported wideband and through the G.711 channel: accuracy over
+speech time, calls with any wrong role, calls flagged uncertain (and how many of the wrong
+ones), and accuracy on the calls not flagged.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import defaultdict
+
+import numpy as np
+from scenarios import load_assets
+
+from qa_audio import callgen, rules
+from qa_audio.callgen import CallScript, Clip, Turn
+from qa_audio.decode import SAMPLE_RATE
+from qa_audio.pipeline import role_cues
+from qa_audio.roles import assign, call_confidence
+from qa_audio.timeline import MIXED
+from qa_audio.tones import get_plan
+from qa_audio.transcribe import Segment
+
+MIDDLE = ["neutral_1", "neutral_2", "neutral_3", "neutral_4", "apology_1", "hold_back_thanks_1", "close_anything_1"]
+
+
+def speakers(speech: list[Clip]) -> list[list[Clip]]:
+    """One list of turns per real speaker with at least two turns (the two-voice dialogue is left out)."""
+    by_speaker: dict[str, list[Clip]] = defaultdict(list)
+    for c in speech:
+        if "dialogue" in c.name:
+            continue
+        key = "thchs30_A2" if c.name.startswith("thchs30_A2") else c.name
+        by_speaker[key] += callgen.at_pauses(c)
+    return [turns for turns in by_speaker.values() if len(turns) >= 2]
+
+
+def shifted(clip: Clip, factor: float) -> Clip:
+    """Pitch and formants moved by `factor` (tempo with them): another voice, same words."""
+    x = clip.audio
+    t = np.arange(0, len(x) - 1, factor)
+    return Clip(clip.name, np.interp(t, np.arange(len(x)), x).astype(np.float32), clip.text)
+
+
+def mono_call(seed: int, phrases: dict[str, Clip], voices: list[list[Clip]], telephone: bool, real_agent: bool) -> CallScript:
+    """One agent and one customer voice on one channel.
+
+    The agent is the phrase library with its voice shifted per call or, with `real_agent`,
+    another real speaker whose first line carries an opening's text (the segments' text is
+    what the role cues read), so that two human voices are told apart.
+    """
+    rng = np.random.default_rng(seed)
+    pick = lambda xs: xs[int(rng.integers(len(xs)))]  # noqa: E731
+    opening = phrases[pick(["open_full_1", "open_full_2", "open_full_3", "open_morning"])]
+    if real_agent:
+        agents = [v for v in voices if len(v) >= 4]
+        agent_voice = agents[seed % len(agents)]
+        customer = [v for v in voices if v is not agent_voice][seed // len(agents) % (len(voices) - 1)]
+        first = pick(agent_voice)
+        turns = [Turn("agent", Clip(first.name, first.audio, opening.text))]
+        agent_line = lambda: Turn("agent", pick(agent_voice))  # noqa: E731
+    else:
+        factor = float(rng.uniform(0.85, 1.15))
+        customer = voices[seed % len(voices)]
+        turns = [Turn("agent", shifted(opening, factor))]
+        agent_line = lambda: Turn("agent", shifted(phrases[pick(MIDDLE)], factor))  # noqa: E731
+    for _ in range(int(rng.integers(3, 7))):
+        turns.append(Turn("customer", pick(customer)))
+        turns.append(agent_line())
+    turns.append(agent_line())
+    return CallScript(turns, get_plan("china"), rings=int(rng.integers(0, 4)) or None, stereo=False, telephone=telephone, seed=seed)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--calls", type=int, default=40)
+    args = ap.parse_args()
+    phrases, speech = load_assets()
+    voices = speakers(speech)
+    pack = rules.load()
+    cues = role_cues(pack)
+    print(f"{args.calls} mono calls per row, {len(voices)} real voices; segments are the true lines")
+    print(f"{'agent voice':<12} {'channel':<9} {'accuracy':>9} {'calls with errors':>18} {'flagged':>8} {'errors flagged':>15} {'accuracy when not flagged':>26}")
+    for real_agent in (False, True):
+        for telephone in (False, True):
+            right = total = sure_right = sure_total = 0.0
+            flagged = wrong = wrong_flagged = 0
+            for seed in range(args.calls):
+                audio, truth = callgen.compose(mono_call(seed, phrases, voices, telephone, real_agent))
+                segs = [Segment(MIXED, line.start_s, line.end_s, line.text) for line in truth.lines]
+                got = assign(segs, audio[0], cues, truth.answer_s or 0.0)
+                call_right = sum(line.end_s - line.start_s for line, s in zip(truth.lines, got) if s.side == line.side)
+                call_total = sum(line.end_s - line.start_s for line in truth.lines)
+                right, total = right + call_right, total + call_total
+                sure = call_confidence(got) >= pack.min_role_confidence
+                wrong += call_right < call_total
+                wrong_flagged += call_right < call_total and not sure
+                if sure:
+                    sure_right, sure_total = sure_right + call_right, sure_total + call_total
+                else:
+                    flagged += 1
+            sure = f"{sure_right / sure_total:.3f}" if sure_total else "-"
+            print(
+                f"{'real' if real_agent else 'synthesised':<12} {'G.711' if telephone else 'wideband':<9} {right / total:>9.3f} "
+                f"{wrong:>18} {flagged:>8} {wrong_flagged:>15} {sure:>26}"
+            )
+
+
+if __name__ == "__main__":
+    main()
