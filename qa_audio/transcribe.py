@@ -104,12 +104,21 @@ def clean(text: str) -> str:
     return _REPEAT.sub(r"\1", text)
 
 
-def clips_for(spans: list[Span], duration_s: float, max_s: float, merge_gap_s: float, pad_s: float) -> list[Span]:
-    """Pad speech spans and merge nearby ones into non-overlapping clips of at most `max_s`."""
+def clips_for(spans: list[Span], duration_s: float, max_s: float, merge_gap_s: float | None, pad_s: float) -> list[Span]:
+    """Pad speech spans and merge nearby ones into non-overlapping clips of at most `max_s`.
+
+    With `merge_gap_s` None nothing is merged (on a mono line a pause may be a change of
+    speaker) and a pad reaches at most halfway to the next span, never into its speech.
+    """
     clips: list[Span] = []
-    for s in spans:
+    for i, s in enumerate(spans):
         start, end = max(0.0, s.start_s - pad_s), min(duration_s, s.end_s + pad_s)
-        if clips and start - clips[-1].end_s <= merge_gap_s and end - clips[-1].start_s <= max_s:
+        if merge_gap_s is None:
+            if i:
+                start = max(start, (spans[i - 1].end_s + s.start_s) / 2)
+            if i + 1 < len(spans):
+                end = min(end, (s.end_s + spans[i + 1].start_s) / 2)
+        elif clips and start - clips[-1].end_s <= merge_gap_s and end - clips[-1].start_s <= max_s:
             clips[-1] = Span(clips[-1].start_s, end)
             continue
         if clips:
@@ -136,11 +145,14 @@ class Transcriber:
     def transcribe(self, audio: Audio, timeline: Timeline) -> list[Segment]:
         s = self.settings
         utterances: list[_Utterance] = []
+        # On a mono line both voices share the channel: a short pause may be a change of
+        # speaker, so it is cut at and never bridged, and role assignment sees one voice per piece.
+        mono = not audio.is_stereo
         for side, channel in zip(timeline.sides, audio.channels if audio.is_stereo else [audio.mono()]):
             spans = timeline.speech[side]
             if s.silero_boundaries:
-                spans = silero_spans(channel, spans)
-            for c in clips_for(spans, audio.duration_s, s.max_clip_s, s.merge_gap_s, s.pad_s):
+                spans = silero_spans(channel, spans, min_silence_ms=150 if mono else 300)
+            for c in clips_for(spans, audio.duration_s, s.max_clip_s, None if mono else s.merge_gap_s, s.pad_s):
                 utterances.append(_Utterance(side, c.start_s, channel[int(c.start_s * SAMPLE_RATE) : int(c.end_s * SAMPLE_RATE)]))
         # Both sides in call order: the packing fills windows across sides (no half-empty
         # last window per side) and Whisper hears question and answer together.
@@ -251,7 +263,7 @@ class _Packing:
         return [(k, groups[k]) for k in sorted(groups)]
 
 
-def silero_spans(samples: np.ndarray, regions: list[Span], region_pad_s: float = 0.5) -> list[Span]:
+def silero_spans(samples: np.ndarray, regions: list[Span], region_pad_s: float = 0.5, min_silence_ms: int = 300) -> list[Span]:
     """Utterance boundaries from Silero VAD, run only inside the timeline's speech regions.
 
     The timeline has already removed tones, music and silence; Silero, which hears soft
@@ -262,7 +274,7 @@ def silero_spans(samples: np.ndarray, regions: list[Span], region_pad_s: float =
     # A low threshold: inside the timeline's regions Silero only places boundaries, and on
     # G.711 audio its probabilities run low (0.5 dropped whole utterances: G.711 CER 0.198;
     # 0.25 gives 0.185, wideband unchanged at 0.154; benchmarks/asr.py).
-    options = VadOptions(threshold=0.25, min_silence_duration_ms=300, speech_pad_ms=100)
+    options = VadOptions(threshold=0.25, min_silence_duration_ms=min_silence_ms, speech_pad_ms=100)
     duration = len(samples) / SAMPLE_RATE
     spans: list[Span] = []
     for r in clips_for(regions, duration, float("inf"), merge_gap_s=1.0, pad_s=region_pad_s):
