@@ -3,6 +3,8 @@ pipeline, on the same 4-minute stereo calls, one process each (so peak RSS is pe
 
     .venv/bin/python benchmarks/speed.py [--calls 3] [--threads 2]
 
+CER is over both sides of every call against what the script had each side say.
+
 Targets (issue #4): qa-audio >= 2x faster than plain, >= 20x real time overall, peak RSS
 < 2 GiB per worker, with whisper-base int8 on a 2-core machine. "Overall" is also measured
 end to end: `qa-audio process --workers 1|2` on the same files (decode, timeline, ASR,
@@ -25,18 +27,20 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 
-def make_calls(folder: Path, n: int) -> list[Path]:
+def make_calls(folder: Path, n: int) -> tuple[list[Path], list[dict[str, str]]]:
+    """The calls, and what each side says in them (for the CER of both modes)."""
     from scenarios import load_assets, random_scenario
 
     from qa_audio import callgen
 
     phrases, speech = load_assets()
-    paths = []
+    paths, said = [], []
     for seed in range(n):
         sc = random_scenario(2000 + seed, phrases, speech, stereo=True, telephone=True, long_call_s=240)
-        audio, _ = callgen.compose(sc.script)
+        audio, truth = callgen.compose(sc.script)
         paths.append(callgen.write_audio(folder / f"call{seed}.wav", audio, codec="pcm_mulaw", rate=8000))
-    return paths
+        said.append({side: "".join(line.text for line in truth.lines if line.side == side) for side in ("agent", "customer")})
+    return paths, said
 
 
 def run_mode(mode: str, paths: list[str], threads: int) -> dict:
@@ -49,21 +53,30 @@ def run_mode(mode: str, paths: list[str], threads: int) -> dict:
     tr = Transcriber(models.resolve(), threads=threads)
     plan = get_plan("china")
     audio_s = 0.0
-    chars = 0
+    heard = []
     t0 = time.perf_counter()
     for p in paths:
         audio = decode(p)
         audio_s += audio.duration_s
         if mode == "plain":
-            for channel in audio.channels:
-                segs, _ = tr.model.transcribe(channel, language="zh", beam_size=5)
-                chars += sum(len(s.text) for s in segs)
+            # Channel 0 is the agent (callgen's layout).
+            texts = ["".join(s.text for s in tr.model.transcribe(channel, language="zh", beam_size=5)[0]) for channel in audio.channels]
+            heard.append(dict(zip(("agent", "customer"), texts)))
         else:
             segs = tr.transcribe(audio, analyse(audio, plan))
-            chars += sum(len(s.text) for s in segs)
+            heard.append({side: "".join(s.text for s in segs if s.side == side) for side in ("agent", "customer")})
     seconds = time.perf_counter() - t0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"mode": mode, "seconds": seconds, "audio_s": audio_s, "chars": chars, "peak_rss_mib": rss}
+    return {"mode": mode, "seconds": seconds, "audio_s": audio_s, "heard": heard, "peak_rss_mib": rss}
+
+
+def side_cer(said: list[dict[str, str]], heard: list[dict[str, str]]) -> float:
+    """CER of both sides of every call, simplified and without punctuation."""
+    from qa_audio.cer import edit_distance, normalise
+    from qa_audio.transcribe import to_simplified
+
+    pairs = [(normalise(ref), normalise(to_simplified(h[side]))) for s, h in zip(said, heard) for side, ref in s.items()]
+    return sum(edit_distance(r, h) for r, h in pairs) / sum(len(r) for r, _ in pairs)
 
 
 def main() -> None:
@@ -77,7 +90,8 @@ def main() -> None:
         print(json.dumps(run_mode(args.mode, args.paths, args.threads)))
         return
     with tempfile.TemporaryDirectory() as tmp:
-        paths = [str(p) for p in make_calls(Path(tmp), args.calls)]
+        made, said = make_calls(Path(tmp), args.calls)
+        paths = [str(p) for p in made]
         results = {}
         for mode in ("plain", "qa-audio"):
             out = subprocess.run([sys.executable, __file__, "--mode", mode, "--threads", str(args.threads), *paths], capture_output=True, text=True, check=True)
@@ -90,7 +104,7 @@ def main() -> None:
     plain, qa = results["plain"], results["qa-audio"]
     print(f"{args.calls} stereo G.711 calls, {qa['audio_s']:.0f} s of audio in all, {args.threads} threads")
     for r in (plain, qa):
-        print(f"{r['mode']:<9} {r['seconds']:7.1f} s  = {r['audio_s'] / r['seconds']:5.1f}x real time  peak RSS {r['peak_rss_mib']:.0f} MiB  ({r['chars']} characters)")
+        print(f"{r['mode']:<9} {r['seconds']:7.1f} s  = {r['audio_s'] / r['seconds']:5.1f}x real time  peak RSS {r['peak_rss_mib']:.0f} MiB  CER {side_cer(said, r['heard']):.3f}")
     print(f"qa-audio is {plain['seconds'] / qa['seconds']:.2f}x faster than plain transcription")
     for workers in (1, 2):
         wall = results[f"cli-{workers}"]
