@@ -3,8 +3,9 @@
 Whisper invents text on tones, music and silence, so it never sees them: Silero VAD places
 utterance boundaries inside each side's speech regions from the timeline, the utterances of
 both sides are packed in call order into Whisper-sized windows, and the batched pipeline
-decodes the windows together; every word is mapped back to its side and call time. Output is simplified Chinese with the usual
-Whisper hallucinations (subtitle credits, repetition loops) removed.
+decodes the windows together; every word is mapped back to its side and call time. Output
+is simplified Chinese with the usual Whisper hallucinations (subtitle credits, repetition
+loops) removed.
 """
 
 from __future__ import annotations
