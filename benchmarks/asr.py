@@ -24,7 +24,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from qa_audio import callgen, models, rules  # noqa: E402
-from qa_audio.cer import edit_distance, normalise  # noqa: E402
+from qa_audio.cer import corpus_cer, normalise  # noqa: E402
 from qa_audio.decode import SAMPLE_RATE, Audio  # noqa: E402
 from qa_audio.matching import IndexedTranscript  # noqa: E402
 from qa_audio.timeline import analyse  # noqa: E402
@@ -42,15 +42,6 @@ def pipeline_text(tr: Transcriber, x: np.ndarray) -> list[Segment]:
 def plain_text(tr: Transcriber, x: np.ndarray, cond: bool) -> str:
     segs, _ = tr.model.transcribe(x, language="zh", beam_size=5, condition_on_previous_text=cond)
     return "".join(s.text for s in segs)
-
-
-def corpus_cer(pairs) -> float:
-    errors = chars = 0
-    for ref, hyp in pairs:
-        r = normalise(ref)
-        errors += edit_distance(r, normalise(hyp))
-        chars += len(r)
-    return errors / chars
 
 
 def main() -> None:

@@ -72,11 +72,9 @@ def run_mode(mode: str, paths: list[str], threads: int) -> dict:
 
 def side_cer(said: list[dict[str, str]], heard: list[dict[str, str]]) -> float:
     """CER of both sides of every call, simplified and without punctuation."""
-    from qa_audio.cer import edit_distance, normalise
-    from qa_audio.transcribe import to_simplified
+    from qa_audio.cer import corpus_cer
 
-    pairs = [(normalise(ref), normalise(to_simplified(h[side]))) for s, h in zip(said, heard) for side, ref in s.items()]
-    return sum(edit_distance(r, h) for r, h in pairs) / sum(len(r) for r, _ in pairs)
+    return corpus_cer((ref, h[side]) for s, h in zip(said, heard) for side, ref in s.items())
 
 
 def main() -> None:

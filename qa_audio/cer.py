@@ -37,3 +37,13 @@ def edit_distance(a: str, b: str) -> int:
 def cer(reference: str, hypothesis: str) -> float:
     ref, hyp = normalise(reference), normalise(hypothesis)
     return edit_distance(ref, hyp) / max(1, len(ref))
+
+
+def corpus_cer(pairs) -> float:
+    """CER of a whole corpus of (reference, hypothesis) pairs: all errors over all reference characters."""
+    errors = chars = 0
+    for reference, hypothesis in pairs:
+        ref = normalise(reference)
+        errors += edit_distance(ref, normalise(hypothesis))
+        chars += len(ref)
+    return errors / max(1, chars)

@@ -126,8 +126,9 @@ def assign(segments: list[Segment], samples: np.ndarray, cue_phrases: tuple[str,
         first = cue_segs[0] if cue_segs else 0
         return [replace(s, side=AGENT if k == first else CUSTOMER, role_confidence=0.5) for k, s in enumerate(segments)]
     D = _divergences([cepstra[k] for k in usable])
-    seeds = [usable.index(k) for k in cue_segs if k in usable and reliable[usable.index(k)]]
-    labels_u = _split(D, seeds[0] if seeds else int(np.argmax(reliable)), reliable)
+    # The agent's opening: the first cue utterance long enough to cluster.
+    seed = next((usable.index(k) for k in cue_segs if k in usable and reliable[usable.index(k)]), None)
+    labels_u = _split(D, int(np.argmax(reliable)) if seed is None else seed, reliable)
     labels = np.full(len(segments), -1)
     labels[usable] = labels_u
     sil = np.zeros(len(segments))
@@ -138,7 +139,7 @@ def assign(segments: list[Segment], samples: np.ndarray, cue_phrases: tuple[str,
             nearest = min(usable, key=lambda u: abs(segments[u].start_s - segments[k].start_s))
             labels[k], sil[k] = labels[nearest], sil[nearest] / 2
     # No opening cue to say which voice is the agent's: unsure by construction.
-    cap = 1.0 if seeds else 0.6
+    cap = 0.6 if seed is None else 1.0
     return [
         replace(s, side=AGENT if labels[k] == 0 else CUSTOMER, role_confidence=round(float(min(cap, max(0.0, 0.5 + 0.5 * sil[k]))), 3))
         for k, s in enumerate(segments)

@@ -10,6 +10,7 @@ loops) removed.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import os
@@ -238,20 +239,16 @@ class _Packing:
             self.offsets.append((pos, pos + length, u.start_s))
             pos += length
         self.chunks.append((chunk_start, pos))
+        self.ends = [b for _, b, _ in self.offsets]
         self.audio = np.concatenate([u.audio for u in utterances]).astype(np.float32)
-
-    def _piece(self, t: float) -> int:
-        for i, (a, b, _) in enumerate(self.offsets):
-            if t < b:
-                return i
-        return len(self.offsets) - 1
 
     def to_call_time(self, t: float, piece: int) -> float:
         a, b, start = self.offsets[piece]
         return round(start + min(max(t, a), b) - a, 2)
 
     def piece_of(self, word) -> int:
-        return self._piece((word.start + word.end) / 2)
+        """The utterance a word's midpoint falls in (the last one if past the end)."""
+        return min(bisect.bisect_right(self.ends, (word.start + word.end) / 2), len(self.ends) - 1)
 
     def split_by_utterance(self, words) -> list[tuple[int, list[Word]]]:
         """Words grouped by the utterance they fall in: (utterance index, words in call time)."""
