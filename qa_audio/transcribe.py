@@ -30,6 +30,14 @@ STOCK_HALLUCINATIONS = (
     "中文字幕", "Amara", "由 Amara", "优优独播剧场", "YoYo Television",
 )
 _REPEAT = re.compile(r"(.{1,4}?)\1{4,}")
+# Token budget of a short window: Mandarin at its fastest gives about 6 tokens a second (the
+# busiest packed windows here give 5.3), so 16 a second never cuts speech, and a repetition
+# loop on a short window stops early instead of running to 448 tokens. The spare keeps a
+# loop long enough to be seen as one (compression ratio above the limit) and dropped.
+_TOKENS_PER_S = 16
+_TOKENS_SPARE = 96
+# Whisper's limit is 448 tokens with the prompt, and a hotwords prompt can take 223 of them.
+_TOKENS_CAP_MAX = 448 - 224
 
 
 @dataclass(frozen=True)
@@ -188,12 +196,17 @@ class Transcriber:
                     Segment(utterances[piece].side, words[0].start_s, words[-1].end_s, text, round(seg.avg_logprob, 3),
                             round(seg.no_speech_prob, 3), words if s.word_timestamps else [])
                 )
-        # Whisper sometimes skips an utterance of a packed window (a short reply between two
-        # long turns, the end of a window). The skipped ones are read again, packed together
-        # while that still finds something, then one window each; a window of one is final.
-        missed = [u for i, u in enumerate(utterances) if i not in heard]
-        if missed and chunk_s > 0:
-            out += self._decode(missed, chunk_s if len(missed) < len(utterances) else 0.0)
+        # Whisper sometimes ends a window early and skips its last utterances (or a short
+        # reply between two long turns). The skipped ones are read again, packed together
+        # while that still finds something, then one window each. Decoding is deterministic,
+        # so an utterance that would get the very same window again is not re-read.
+        missed = [i for i in range(len(utterances)) if i not in heard]
+        if len(missed) == len(utterances):
+            chunk_s = 0.0
+        if chunk_s == 0.0 or len(missed) == 1:
+            missed = [i for i in missed if not packed.alone(i)]
+        if missed:
+            out += self._decode([utterances[i] for i in missed], chunk_s)
         return sorted(out, key=lambda x: (x.start_s, x.side))
 
     def _run(self, audio: np.ndarray, windows: list[tuple[float, float]]) -> list:
@@ -208,11 +221,18 @@ class Transcriber:
             without_timestamps=False,
             condition_on_previous_text=False,
             hotwords=s.hotwords,
+            max_new_tokens=token_budget(windows),
             log_prob_threshold=s.logprob_min,
             no_speech_threshold=s.no_speech_max,
             compression_ratio_threshold=s.compression_max,
         )
         return list(raw)
+
+
+def token_budget(windows: list[tuple[float, float]]) -> int | None:
+    """The most tokens worth decoding for the longest of `windows`; None for Whisper's own limit."""
+    budget = int(_TOKENS_PER_S * max(b - a for a, b in windows)) + _TOKENS_SPARE
+    return budget if budget <= _TOKENS_CAP_MAX else None
 
 
 @dataclass(frozen=True)
@@ -240,7 +260,13 @@ class _Packing:
             pos += length
         self.chunks.append((chunk_start, pos))
         self.ends = [b for _, b, _ in self.offsets]
+        starts = [a for a, _ in self.chunks]
+        self._window_of = [bisect.bisect_right(starts, a) - 1 for a, _, _ in self.offsets]
         self.audio = np.concatenate([u.audio for u in utterances]).astype(np.float32)
+
+    def alone(self, piece: int) -> bool:
+        """Whether utterance `piece` had its window to itself."""
+        return self._window_of.count(self._window_of[piece]) == 1
 
     def to_call_time(self, t: float, piece: int) -> float:
         a, b, start = self.offsets[piece]
