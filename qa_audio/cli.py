@@ -71,7 +71,7 @@ def process(
     paths: List[Path] = typer.Argument(..., help="Recordings and/or folders (searched recursively)."),
     db: Path = DB,
     model: Optional[str] = typer.Option(None, "--model", envvar="QA_AUDIO_MODEL", help="faster-whisper model directory (default: bundled whisper-base)."),
-    workers: int = typer.Option(1, "--workers", min=1, help="Calls processed in parallel, one model per worker."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Calls processed in parallel, one model per worker (default: one per CPU core, as memory allows)."),
     agent_channel: str = typer.Option("left", "--agent-channel", help="Which stereo channel is the agent: left or right."),
     tone_plan: str = typer.Option("china", "--tone-plan", help="Call-progress tones: " + ", ".join(load_plans())),
     rules_file: Path = RULES,

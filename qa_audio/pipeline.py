@@ -10,6 +10,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import multiprocessing
 import os
+import threading
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -35,7 +36,7 @@ AUDIO_EXTENSIONS = {
 class Options:
     db: Path
     model: str | None = None
-    workers: int = 1
+    workers: int | None = None  # None: default_workers()
     agent_channel: int = 0
     tone_plan: str = "china"
     rules: Path = rules.DEFAULT_PACK
@@ -110,7 +111,39 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
 _WORKER: dict = {}
 
 
+# Peak RSS of one worker with whisper-base int8 is about 1.1 GiB (benchmarks/speed.py).
+WORKER_MEMORY_BYTES = int(1.5 * 2**30)
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def default_workers() -> int:
+    """One worker per CPU core, as far as memory allows (each worker holds its own model).
+
+    Whisper decoding keeps two threads of one process less busy than two processes of one
+    thread each: four 4-minute calls ran 17.5-18.0x real time with two workers against
+    14.6-15.4x with one worker of two threads (benchmarks/speed.py).
+    """
+    try:
+        memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return _cores()
+    return max(1, min(_cores(), memory // WORKER_MEMORY_BYTES))
+
+
+def _exit_with_parent(parent: int) -> None:
+    # A batch killed outright (SIGKILL, out of memory) cannot shut its pool down, and its
+    # workers would wait for work forever, each holding a model in memory.
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
+
+
 def _init_worker(model_path: str, settings: AsrSettings, threads: int, plan_name: str, agent_channel: int, cues: tuple[str, ...]) -> None:
+    if multiprocessing.parent_process() is not None:
+        threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     _WORKER.update(
         transcriber=Transcriber(Path(model_path), settings, threads),
         plan=get_plan(plan_name),
@@ -176,8 +209,8 @@ def process(paths: list[Path], opts: Options, on_progress: Callable[[Outcome], N
             continue
         jobs.append((path, rec, info.started_at, store.cached_segments(sha, asr_key)))
 
-    workers = max(1, min(opts.workers, len(jobs)))
-    threads = max(1, (os.cpu_count() or 1) // workers)
+    workers = max(1, min(opts.workers or default_workers(), len(jobs)))
+    threads = max(1, _cores() // workers)
     init = (str(model_path), asr, threads, opts.tone_plan, opts.agent_channel, role_cues(pack))
     pool = None
     try:

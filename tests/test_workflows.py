@@ -26,7 +26,7 @@ FILES = {"c001": "20261122_a01_c001.wav", "c002": "20261122_a02_c002.mp3", "c003
 @pytest.fixture(scope="module")
 def db(tmp_path_factory, model_path) -> Path:
     path = tmp_path_factory.mktemp("qa") / "qa.db"
-    proc = run_cli("process", "samples", "--metadata", "samples/calls.csv", db=path, check=True)
+    proc = run_cli("process", "samples", "--metadata", "samples/calls.csv", "--workers", "1", db=path, check=True)
     assert "4 files: 4 processed, 0 already done, 0 failed" in proc.stdout
     assert "mean score" in proc.stdout and "flagged" in proc.stdout and "top failed rules" in proc.stdout
     return path
@@ -170,14 +170,30 @@ def test_bad_input_is_recorded_and_the_batch_goes_on(tmp_path, model_path):
     assert second.returncode == 0 and "0 processed, 3 already done, 0 failed" in second.stdout
 
 
+def _stat(pid: int) -> list[str]:
+    """Fields of /proc/PID/stat after the command name; [] once the process is gone."""
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return []
+
+
+def _children(pid: int) -> list[int]:
+    return [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _stat(int(p.name))[1:2] == [str(pid)]]
+
+
+def _running(pid: int) -> bool:
+    return _stat(pid)[:1] not in ([], ["Z"])
+
+
 def test_killed_batch_resumes_with_each_call_once(tmp_path, model_path):
     folder = tmp_path / "day"
     folder.mkdir()
     for name in FILES.values():
         shutil.copy(SAMPLES / name, folder / name)
     db = tmp_path / "qa.db"
-    proc = subprocess.Popen([sys.executable, "-m", "qa_audio", "process", str(folder), "--db", str(db)], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([sys.executable, "-m", "qa_audio", "process", str(folder), "--db", str(db), "--workers", "2"],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 300
     stored = 0
     while time.time() < deadline and proc.poll() is None:
@@ -191,8 +207,15 @@ def test_killed_batch_resumes_with_each_call_once(tmp_path, model_path):
         if stored >= 1:
             break
     assert proc.poll() is None, "the batch finished before it could be killed"
+    workers = _children(proc.pid)
+    assert workers, "no worker processes"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    # Workers notice their batch is gone and exit instead of holding their models forever.
+    deadline = time.time() + 10
+    while time.time() < deadline and any(_running(pid) for pid in workers):
+        time.sleep(0.2)
+    assert not any(_running(pid) for pid in workers)
     with sqlite3.connect(db) as conn:
         killed_at = conn.execute("SELECT count(*) FROM calls").fetchone()[0]
     assert 1 <= killed_at < len(FILES)
