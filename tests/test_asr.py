@@ -80,4 +80,3 @@ def test_token_budget_stops_loops_on_short_windows_only():
     assert token_budget([(0.0, 1.5)]) == 120
     assert token_budget([(0.0, 1.5), (1.5, 7.5)]) == 192
     assert token_budget([(0.0, 9.0)]) is None
-
