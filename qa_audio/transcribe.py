@@ -11,6 +11,7 @@ loops) removed.
 from __future__ import annotations
 
 import bisect
+import difflib
 import hashlib
 import json
 import os
@@ -30,6 +31,10 @@ STOCK_HALLUCINATIONS = (
     "中文字幕", "Amara", "由 Amara", "优优独播剧场", "YoYo Television",
 )
 _REPEAT = re.compile(r"(.{1,4}?)\1{4,}")
+# Loops seen here repeat a 10-35 character sentence with at most one character changed.
+_SAME_TEXT_MIN = 0.8
+# Retry windows shorter than this hold one utterance or two, so go straight to one each.
+_RETRY_CHUNK_MIN_S = 6.0
 # Token budget of a short window: Mandarin at its fastest gives about 6 tokens a second (the
 # busiest packed windows here give 5.3), so 16 a second never cuts speech, and a repetition
 # loop on a short window stops early instead of running to 448 tokens. The spare keeps a
@@ -101,11 +106,20 @@ def to_simplified(text: str) -> str:
     return zhconv.convert(text, "zh-hans")
 
 
+def _bare(text: str) -> str:
+    return re.sub(r"[\s,.!?，。！？、…]", "", text)
+
+
 def is_hallucination(text: str) -> bool:
-    stripped = re.sub(r"[\s,.!?，。！？、…]", "", text)
-    if not stripped:
+    if not _bare(text):
         return True
     return any(p in text for p in STOCK_HALLUCINATIONS)
+
+
+def same_text(a: str, b: str) -> bool:
+    """Whether two segments say (nearly) the same: a loop may change a character or two."""
+    a, b = _bare(a), _bare(b)
+    return bool(a) and difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= _SAME_TEXT_MIN
 
 
 def clean(text: str) -> str:
@@ -182,10 +196,20 @@ class Transcriber:
         chunk_s = s.chunk_s if chunk_s is None else chunk_s
         packed = _Packing(utterances, chunk_s)
         out, heard = [], set()
+        previous = None
         for seg in self._run(packed.audio, packed.chunks):
+            # A loop is a failure to read, not a sign of non-speech: the utterances under it
+            # count as unheard. Batched decoding judges each segment alone, so a loop of whole
+            # segments (the same sentence again and again to the window's end) is caught here.
+            loop = seg.compression_ratio > s.compression_max or (
+                previous is not None and previous.seek == seg.seek and same_text(previous.text, seg.text)
+            )
+            previous = seg
+            if loop:
+                continue
             groups = packed.split_by_utterance(seg.words or [])
             heard.update(piece for piece, _ in groups)
-            if (seg.no_speech_prob > s.no_speech_max and seg.avg_logprob < s.logprob_min) or seg.compression_ratio > s.compression_max:
+            if seg.no_speech_prob > s.no_speech_max and seg.avg_logprob < s.logprob_min:
                 continue
             for piece, words in groups:
                 # Whisper's own text keeps its punctuation; word pieces are used only to split.
@@ -196,17 +220,14 @@ class Transcriber:
                     Segment(utterances[piece].side, words[0].start_s, words[-1].end_s, text, round(seg.avg_logprob, 3),
                             round(seg.no_speech_prob, 3), words if s.word_timestamps else [])
                 )
-        # Whisper sometimes ends a window early and skips its last utterances (or a short
-        # reply between two long turns). The skipped ones are read again, packed together
-        # while that still finds something, then one window each. Decoding is deterministic,
-        # so an utterance that would get the very same window again is not re-read.
-        missed = [i for i in range(len(utterances)) if i not in heard]
-        if len(missed) == len(utterances):
-            chunk_s = 0.0
-        if chunk_s == 0.0 or len(missed) == 1:
-            missed = [i for i in missed if not packed.alone(i)]
+        # Whisper sometimes ends a window early and skips its last utterances, or loops and
+        # reads none of them. Those are read again in windows half as long as the longest (a
+        # loop depends on what was packed together), then one window each. Decoding is
+        # deterministic, so an utterance that had a window to itself is not read again.
+        missed = [u for i, u in enumerate(utterances) if i not in heard and not packed.alone(i)]
         if missed:
-            out += self._decode([utterances[i] for i in missed], chunk_s)
+            half = max(b - a for a, b in packed.chunks) / 2
+            out += self._decode(missed, half if half >= _RETRY_CHUNK_MIN_S else 0.0)
         return sorted(out, key=lambda x: (x.start_s, x.side))
 
     def _run(self, audio: np.ndarray, windows: list[tuple[float, float]]) -> list:

@@ -9,7 +9,10 @@ from qa_audio import callgen
 from qa_audio.cer import cer, corpus_cer
 from qa_audio.decode import SAMPLE_RATE, Audio
 from qa_audio.timeline import analyse
-from qa_audio.transcribe import _Packing, _Utterance, is_hallucination, token_budget
+from faster_whisper.transcribe import Segment as FwSegment
+from faster_whisper.transcribe import Word as FwWord
+
+from qa_audio.transcribe import AsrSettings, Transcriber, _Packing, _Utterance, is_hallucination, same_text, token_budget
 
 # Measured 0.154 on all 20 clips of shared/audio/speech (`python benchmarks/asr.py`); the
 # bound leaves room for int8 kernels that differ between CPUs, not for a worse pipeline.
@@ -80,3 +83,47 @@ def test_token_budget_stops_loops_on_short_windows_only():
     assert token_budget([(0.0, 1.5)]) == 120
     assert token_budget([(0.0, 1.5), (1.5, 7.5)]) == 192
     assert token_budget([(0.0, 9.0)]) is None
+
+
+def _heard(text: str, start: float, end: float, window: int, compression: float = 1.0) -> FwSegment:
+    """A segment as faster-whisper's batched pipeline returns it: one word per character."""
+    step = (end - start) / len(text)
+    words = [FwWord(start + i * step, start + (i + 1) * step, ch, 0.9) for i, ch in enumerate(text)]
+    return FwSegment(0, window, start, end, text, [], -0.3, compression, 0.1, words, 0.0)
+
+
+class _Scripted(Transcriber):
+    """The transcriber's own retry logic over scripted decoder output, one reply per round."""
+
+    def __init__(self, replies):
+        self.settings = AsrSettings()
+        self.replies, self.windows = list(replies), []
+
+    def _run(self, audio, windows):
+        self.windows.append(windows)
+        return self.replies.pop(0)
+
+
+def test_a_loop_of_whole_segments_is_dropped_and_what_it_covered_is_read_again():
+    # Four 5 s utterances in one window. Whisper reads the first, then repeats it over the
+    # other three (each segment alone looks fine: compression ratio 1.0).
+    loop = [_heard("请问您的订单号是多少", 0.2, 4.8, 0)] + [_heard("请问您的订单号是多少", a + 0.2, a + 4.8, 0) for a in (5.0, 10.0, 15.0)]
+    retry = [_heard("是的我明白了", 0.2, 4.8, 0), _heard("我想问一下", 5.2, 9.8, 0), _heard("好的谢谢", 0.2, 4.8, 1)]
+    tr = _Scripted([loop, retry])
+    segments = tr._decode(_utterances(5, 5, 5, 5))
+    # Read again in windows half as long: 10 s, then the last 5 s.
+    assert tr.windows == [[(0.0, 20.0)], [(0.0, 10.0), (10.0, 15.0)]]
+    assert [s.text for s in segments] == ["请问您的订单号是多少", "是的我明白了", "我想问一下", "好的谢谢"]
+
+
+def test_a_segment_looping_inside_itself_leaves_its_utterances_unheard():
+    tr = _Scripted([[_heard("好的" * 30, 0.2, 9.8, 0, compression=4.0)], []])
+    assert tr._decode(_utterances(5, 5)) == []
+    # Half of a 10 s window is too short to pack, so one window each, and no third round.
+    assert tr.windows == [[(0.0, 10.0)], [(0.0, 5.0), (5.0, 10.0)]]
+
+
+def test_same_text_sees_a_loop_through_small_changes_only():
+    assert same_text("律师杨春妍景，大块文章的底色", "律师杨春菸景,大块文章的底色。")
+    assert not same_text("是的，我明白了", "好的，我明白了，谢谢")
+    assert not same_text("，", "。")
