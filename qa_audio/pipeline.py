@@ -277,12 +277,13 @@ def rescore(db: Path, rules_path: Path = rules.DEFAULT_PACK) -> list[tuple[str, 
     out = []
     try:
         for call in store.calls("status = 'done'"):
-            tl = timeline_from_dict(call["timeline_json"])
             segs = segments_from_dicts(store.segments(call["id"]))
+            # Silent holds come from the pack's hold cues and thresholds, so they are found anew.
+            tl = complete_timeline(timeline_from_dict(call["timeline_json"]), segs, pack)
             started = meta.parse_when(call["started_at"]) if call["started_at"] else None
             certain = roles.call_confidence(segs) >= pack.min_role_confidence
             card = scoring.scorecard(pack, scoring.CallContext(tl, segs, started, certain))
-            store.replace_scorecard(call["id"], card)
+            store.save_rescore(call["id"], tl, card)
             out.append((call["id"], card))
     finally:
         store.close()

@@ -175,12 +175,9 @@ class Store:
                     "error": None,
                     "processed_at": now(),
                     "asr_key": asr_key,
-                    "timeline_json": json.dumps(asdict(timeline), ensure_ascii=False),
                 }
             )
-            self.db["events"].insert_all(
-                {"call_id": rec.id, **asdict(e)} for e in timeline.events
-            )
+            self._write_timeline(rec.id, timeline)
             self.db["segments"].insert_all(
                 {
                     "call_id": rec.id, "side": s.side, "start_s": s.start_s, "end_s": s.end_s, "text": s.text,
@@ -191,11 +188,18 @@ class Store:
             )
             self._write_scorecard(rec.id, card)
 
-    def replace_scorecard(self, call_id: str, card: Scorecard) -> None:
+    def save_rescore(self, call_id: str, timeline: Timeline, card: Scorecard) -> None:
+        """A rescore: the timeline facts that depend on the rules, and the scorecard (reviews stay)."""
         with self._tx():
+            self._write_timeline(call_id, timeline)
             self.db.execute("DELETE FROM findings WHERE call_id = ?", [call_id])
             self.db.execute("DELETE FROM scorecards WHERE call_id = ?", [call_id])
             self._write_scorecard(call_id, card)
+
+    def _write_timeline(self, call_id: str, timeline: Timeline) -> None:
+        self.db["calls"].update(call_id, {"timeline_json": json.dumps(asdict(timeline), ensure_ascii=False)})
+        self.db.execute("DELETE FROM events WHERE call_id = ?", [call_id])
+        self.db["events"].insert_all({"call_id": call_id, **asdict(e)} for e in timeline.events)
 
     def _write_scorecard(self, call_id: str, card: Scorecard) -> None:
         self.db["findings"].insert_all(

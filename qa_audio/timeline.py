@@ -83,6 +83,9 @@ class Timeline:
         return t - (self.answer_s or 0.0)
 
 
+SILENT_HOLD = "held-line silence after a hold cue"
+
+
 def timeline_from_dict(data: str | dict) -> Timeline:
     """A stored timeline (JSON of `asdict(Timeline)`) back as dataclasses, for re-scoring."""
     d = json.loads(data) if isinstance(data, str) else dict(data)
@@ -351,13 +354,19 @@ def longest_silence(speech: dict[str, list[Span]], holds: list[Event], answer_s:
 
 def add_silent_holds(tl: Timeline, cue_ends: list[float], min_s: float, window_s: float) -> Timeline:
     """A held line can be silent: a long mutual silence that begins soon after the agent's
-    hold cue (请您稍等) is a hold, not dead air. Needs the transcript, so runs after ASR."""
+    hold cue (请您稍等) is a hold, not dead air. Needs the transcript, so runs after ASR.
+
+    Silent holds found before are replaced: a rescore with other thresholds finds them anew.
+    """
+    tl.holds = [h for h in tl.holds if h.detail != SILENT_HOLD]
+    tl.events = [e for e in tl.events if not (e.kind == "hold" and e.detail == SILENT_HOLD)]
     for gap in silences(tl.speech, tl.holds, tl.answer_s or 0.0):
         if gap.duration_s >= min_s and any(-0.5 <= gap.start_s - t <= window_s for t in cue_ends):
-            hold = Event("hold", gap.start_s, gap.end_s, None, "audio", 0.7, "held-line silence after a hold cue")
+            hold = Event("hold", gap.start_s, gap.end_s, None, "audio", 0.7, SILENT_HOLD)
             tl.holds.append(hold)
             tl.events.append(hold)
     tl.holds.sort(key=lambda h: h.start_s)
+    tl.events.sort(key=lambda e: (e.start_s, e.kind))
     tl.metrics.longest_silence_s = longest_silence(tl.speech, tl.holds, tl.answer_s or 0.0)
     return tl
 

@@ -126,6 +126,9 @@ def test_silent_hold_needs_the_agents_cue(speech, phrases, china):
     # released, which no audio shows: up to 0.8 s + 1.0 s in the generator.
     assert len(tl.holds) == 1 and abs((tl.holds[0].end_s - tl.holds[0].start_s) - (end - start)) <= 2.0
     assert tl.metrics.longest_silence_s < 5
+    # A rescore with a longer minimum replaces the silent hold instead of keeping it.
+    add_silent_holds(tl, [cue_end], min_s=30.0, window_s=15.0)
+    assert tl.holds == [] and not [e for e in tl.events if e.kind == "hold"] and tl.metrics.longest_silence_s > 18
     other = analyse(Audio(audio, SAMPLE_RATE, "test"), china)
     add_silent_holds(other, [cue_end - 30.0], min_s=8.0, window_s=15.0)  # a cue long before: not a hold
     assert other.holds == []

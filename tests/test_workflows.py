@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from qa_audio import rules
+from qa_audio import callgen, rules
 
 from .conftest import ROOT, SAMPLES, run_cli
 
@@ -149,6 +149,33 @@ def test_rescore_with_changed_rules_needs_no_asr(db, tmp_path):
     card = show(copy, "c001")
     assert next(f for f in card["findings"] if f["rule_id"] == "pickup_time")["result"] == "fail"
     assert card["rulepack"]["hash"] != show(db, "c001")["rulepack"]["hash"]
+
+
+def test_rescore_finds_silent_holds_anew(tmp_path, model_path, speech, phrases, china):
+    # The agent asks the customer to wait and the line goes quiet for 20 s: a silent hold,
+    # found from the transcript's hold cue and the pack's silent_hold_min_s.
+    turns = [
+        callgen.Turn("agent", phrases["open_full_1"]),
+        callgen.Turn("customer", speech[3]),
+        callgen.Turn("agent", phrases["hold_ask_1"], "hold_ask_1", hold_s=20.0, hold_music=False),
+        callgen.Turn("agent", phrases["hold_back_thanks_1"]),
+    ]
+    audio, truth = callgen.compose(callgen.CallScript(turns, china, seed=10))
+    call = callgen.write_audio(tmp_path / "20261122_a01_held.wav", audio)
+    db = tmp_path / "qa.db"
+    run_cli("process", str(call), "--workers", "1", db=db, check=True)
+    card = show(db, "held")
+    (start, end), = truth.holds
+    assert len(card["holds"]) == 1 and abs(card["holds"][0]["end_s"] - card["holds"][0]["start_s"] - (end - start)) <= 2.0
+    assert next(f for f in card["findings"] if f["rule_id"] == "hold_permission")["result"] == "pass"
+    longer = tmp_path / "longer.toml"
+    longer.write_text(rules.DEFAULT_PACK.read_text(encoding="utf-8").replace("silent_hold_min_s = 8", "silent_hold_min_s = 60"), encoding="utf-8")
+    run_cli("rescore", "--rules", str(longer), db=db, check=True)
+    card = show(db, "held")
+    assert card["holds"] == []
+    assert next(f for f in card["findings"] if f["rule_id"] == "hold_permission")["result"] == "na"
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM events WHERE call_id = 'held' AND kind = 'hold'").fetchone() == (0,)
 
 
 def test_bad_input_is_recorded_and_the_batch_goes_on(tmp_path, model_path):
