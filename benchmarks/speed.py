@@ -1,9 +1,10 @@
 """Speed: plain WhisperModel.transcribe on each channel of the whole file vs the qa-audio
 pipeline, on the same 4-minute stereo calls, one process each (so peak RSS is per worker).
 
-    .venv/bin/python benchmarks/speed.py [--calls 3] [--threads 2] [--no-plain]
+    .venv/bin/python benchmarks/speed.py [--calls 3] [--threads 2] [--no-plain] [--beam-size 5]
 
 --no-plain skips the slow plain run (no speed ratio then): for CER over more calls.
+--beam-size applies to qa-audio only; plain keeps faster-whisper's default of 5.
 
 CER is over both sides of every call against what the script had each side say.
 
@@ -45,14 +46,14 @@ def make_calls(folder: Path, n: int) -> tuple[list[Path], list[dict[str, str]]]:
     return paths, said
 
 
-def run_mode(mode: str, paths: list[str], threads: int) -> dict:
+def run_mode(mode: str, paths: list[str], threads: int, beam_size: int) -> dict:
     from qa_audio import models
     from qa_audio.decode import decode
     from qa_audio.timeline import analyse
     from qa_audio.tones import get_plan
-    from qa_audio.transcribe import Transcriber
+    from qa_audio.transcribe import AsrSettings, Transcriber
 
-    tr = Transcriber(models.resolve(), threads=threads)
+    tr = Transcriber(models.resolve(), AsrSettings(beam_size=beam_size), threads=threads)
     plan = get_plan("china")
     audio_s = 0.0
     heard = []
@@ -83,27 +84,28 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--calls", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--beam-size", type=int, default=5)
     ap.add_argument("--no-plain", action="store_true", help="skip plain transcription (CER and qa-audio speed only)")
     ap.add_argument("--mode", choices=["plain", "qa-audio"])
     ap.add_argument("paths", nargs="*")
     args = ap.parse_args()
     if args.mode:
-        print(json.dumps(run_mode(args.mode, args.paths, args.threads)))
+        print(json.dumps(run_mode(args.mode, args.paths, args.threads, args.beam_size)))
         return
     with tempfile.TemporaryDirectory() as tmp:
         made, said = make_calls(Path(tmp), args.calls)
         paths = [str(p) for p in made]
         results = {}
         for mode in ("qa-audio",) if args.no_plain else ("plain", "qa-audio"):
-            out = subprocess.run([sys.executable, __file__, "--mode", mode, "--threads", str(args.threads), *paths], capture_output=True, text=True, check=True)
+            out = subprocess.run([sys.executable, __file__, "--mode", mode, "--threads", str(args.threads), "--beam-size", str(args.beam_size), *paths], capture_output=True, text=True, check=True)
             results[mode] = json.loads(out.stdout.strip().splitlines()[-1])
         for workers in (1, 2):
             db = Path(tmp) / f"w{workers}.db"
             t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "qa_audio", "process", *paths, "--db", str(db), "--workers", str(workers)], capture_output=True, check=True)
+            subprocess.run([sys.executable, "-m", "qa_audio", "process", *paths, "--db", str(db), "--workers", str(workers), "--beam-size", str(args.beam_size)], capture_output=True, check=True)
             results[f"cli-{workers}"] = time.perf_counter() - t0
     qa = results["qa-audio"]
-    print(f"{args.calls} stereo G.711 calls, {qa['audio_s']:.0f} s of audio in all, {args.threads} threads")
+    print(f"{args.calls} stereo G.711 calls, {qa['audio_s']:.0f} s of audio in all, {args.threads} threads, qa-audio beam {args.beam_size}")
     for r in [results[m] for m in ("plain", "qa-audio") if m in results]:
         print(f"{r['mode']:<9} {r['seconds']:7.1f} s  = {r['audio_s'] / r['seconds']:5.1f}x real time  peak RSS {r['peak_rss_mib']:.0f} MiB  CER {side_cer(said, r['heard']):.3f}")
     if "plain" in results:
