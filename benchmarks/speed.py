@@ -53,7 +53,12 @@ def run_mode(mode: str, paths: list[str], threads: int, beam_size: int) -> dict:
     from qa_audio.tones import get_plan
     from qa_audio.transcribe import AsrSettings, Transcriber
 
-    tr = Transcriber(models.resolve(), AsrSettings(beam_size=beam_size), threads=threads)
+    if mode == "plain":
+        from faster_whisper import WhisperModel
+
+        plain = WhisperModel(str(models.resolve()), device="cpu", compute_type="int8", cpu_threads=threads)
+    else:
+        tr = Transcriber(models.resolve(), AsrSettings(beam_size=beam_size), threads=threads)
     plan = get_plan("china")
     audio_s = 0.0
     heard = []
@@ -63,7 +68,7 @@ def run_mode(mode: str, paths: list[str], threads: int, beam_size: int) -> dict:
         audio_s += audio.duration_s
         if mode == "plain":
             # Channel 0 is the agent (callgen's layout).
-            texts = ["".join(s.text for s in tr.model.transcribe(channel, language="zh", beam_size=5)[0]) for channel in audio.channels]
+            texts = ["".join(s.text for s in plain.transcribe(channel, language="zh", beam_size=5)[0]) for channel in audio.channels]
             heard.append(dict(zip(("agent", "customer"), texts)))
         else:
             segs = tr.transcribe(audio, analyse(audio, plan))

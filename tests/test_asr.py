@@ -127,3 +127,24 @@ def test_same_text_sees_a_loop_through_small_changes_only():
     assert same_text("律师杨春妍景，大块文章的底色", "律师杨春菸景,大块文章的底色。")
     assert not same_text("是的，我明白了", "好的，我明白了，谢谢")
     assert not same_text("，", "。")
+
+
+def test_window_by_window_encoding_and_alignment_match_the_batch(transcriber, speech):
+    from faster_whisper import WhisperModel
+    from faster_whisper.tokenizer import Tokenizer
+
+    ours = transcriber.model
+    plain = WhisperModel(str(transcriber.model_path), device="cpu", compute_type="int8", cpu_threads=1)
+    windows = [c.audio[: 30 * SAMPLE_RATE] for c in speech[:2]]
+    features = np.stack([ours.feature_extractor(np.pad(w, (0, 30 * SAMPLE_RATE - len(w))))[:, :3000] for w in windows])
+    mine, theirs = np.asarray(ours.encode(features)), np.asarray(plain.encode(features))
+    assert mine.shape == theirs.shape == (2, 1500, 512)
+    assert np.allclose(mine, theirs, atol=1e-3)
+
+    tokenizer = Tokenizer(ours.hf_tokenizer, True, task="transcribe", language="zh")
+    tokens = [tokenizer.encode(c.text[:20]) for c in speech[:2]]
+    frames = [int(len(w) / SAMPLE_RATE * 100) for w in windows]
+    a = ours.find_alignment(tokenizer, tokens, ours.encode(features), frames)
+    b = plain.find_alignment(tokenizer, tokens, plain.encode(features), frames)
+    assert [[w["word"] for w in x] for x in a] == [[w["word"] for w in x] for x in b]
+    assert np.allclose([w["start"] for x in a for w in x], [w["start"] for x in b for w in x], atol=0.02)
