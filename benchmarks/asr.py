@@ -1,19 +1,21 @@
 """Character error rate on every clip of shared/audio/speech, wideband and through a G.711
 telephone channel, before and after each trust / bias measure; and phrase recall.
 
-    .venv/bin/python benchmarks/asr.py
+    .venv/bin/python benchmarks/asr.py [--beam-size 5] [--no-plain]
 
 Configurations, each on the same clips:
   plain           WhisperModel.transcribe defaults (beam 5, previous-text conditioning on, no VAD)
   plain+nocond    the same with condition_on_previous_text=False
   qa-audio        the pipeline: timeline gate, Silero boundaries, batched, guards, simplified
   qa-audio+hot    the pipeline with hotwords built from the rule pack's phrases
+--beam-size applies to the qa-audio rows only; --no-plain skips the two plain rows.
 Phrase recall: the agent phrase library through the G.711 channel, read back by the
 pipeline, each phrase looked up with the rule matcher.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from dataclasses import replace
@@ -29,7 +31,7 @@ from qa_audio.decode import SAMPLE_RATE, Audio  # noqa: E402
 from qa_audio.matching import IndexedTranscript  # noqa: E402
 from qa_audio.timeline import analyse  # noqa: E402
 from qa_audio.tones import get_plan  # noqa: E402
-from qa_audio.transcribe import Segment, Transcriber, clean  # noqa: E402
+from qa_audio.transcribe import AsrSettings, Segment, Transcriber, clean  # noqa: E402
 
 PLAN = get_plan("china")
 
@@ -45,13 +47,19 @@ def plain_text(tr: Transcriber, x: np.ndarray, cond: bool) -> str:
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--beam-size", type=int, default=AsrSettings.beam_size)
+    ap.add_argument("--no-plain", action="store_true", help="skip the plain rows (qa-audio CER and phrase recall only)")
+    args = ap.parse_args()
     clips = callgen.load_speech()
     pack = rules.load()
-    tr = Transcriber(models.resolve(), threads=2)
+    tr = Transcriber(models.resolve(), AsrSettings(beam_size=args.beam_size), threads=2)
     base = tr.settings
-    variants = {
+    variants = {} if args.no_plain else {
         "plain": lambda x: plain_text(tr, x, True),
         "plain+nocond": lambda x: plain_text(tr, x, False),
+    }
+    variants |= {
         "qa-audio": lambda x: "".join(s.text for s in pipeline_text(tr, x)),
         "qa-audio+hot": lambda x: "".join(s.text for s in pipeline_text(tr, x)),
     }

@@ -1,7 +1,7 @@
 """Per-rule precision and recall of the standard rule pack on generated calls whose agent
 lines are known (synthesised phrases) and whose customers are real recordings.
 
-    .venv/bin/python benchmarks/rules.py [--calls 50]
+    .venv/bin/python benchmarks/rules.py [--calls 50] [--beam-size 5]
 
 The positive class is a violation (rule result `fail`); for each rule, precision is the
 share of reported violations that are real, recall the share of real violations reported.
@@ -23,16 +23,17 @@ from qa_audio.decode import SAMPLE_RATE, Audio
 from qa_audio.roles import assign, call_confidence
 from qa_audio.scoring import CallContext, evaluate
 from qa_audio.timeline import MIXED, analyse
-from qa_audio.transcribe import Transcriber
+from qa_audio.transcribe import AsrSettings, Transcriber
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--calls", type=int, default=50)
+    ap.add_argument("--beam-size", type=int, default=AsrSettings.beam_size)
     args = ap.parse_args()
     phrases, speech = load_assets()
     pack = rules.load()
-    tr = Transcriber(models.resolve(), threads=2)
+    tr = Transcriber(models.resolve(), AsrSettings(beam_size=args.beam_size), threads=2)
     cues = role_cues(pack)
     stats = defaultdict(lambda: {"tp": 0, "fp": 0, "fn": 0, "tn": 0, "other": 0})
     notes = []

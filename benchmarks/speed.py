@@ -89,7 +89,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--calls", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--beam-size", type=int, default=5)
+    ap.add_argument("--beam-size", type=int, default=AsrSettings.beam_size)
     ap.add_argument("--no-plain", action="store_true", help="skip plain transcription (CER and qa-audio speed only)")
     ap.add_argument("--mode", choices=["plain", "qa-audio"])
     ap.add_argument("paths", nargs="*")

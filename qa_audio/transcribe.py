@@ -41,8 +41,11 @@ _RETRY_CHUNK_MIN_S = 6.0
 # loop long enough to be seen as one (compression ratio above the limit) and dropped.
 _TOKENS_PER_S = 16
 _TOKENS_SPARE = 96
-# Whisper's limit is 448 tokens with the prompt, and a hotwords prompt can take 223 of them.
-_TOKENS_CAP_MAX = 448 - 224
+# Whisper's limit is 448 tokens with the prompt. A hotwords prompt takes up to 227 of them:
+# start-of-previous, at most 223 hotword tokens, then start, language and task; a budget
+# above what is left is refused by faster-whisper, so longer windows keep Whisper's limit.
+_PROMPT_MAX = 1 + (448 // 2 - 1) + 3
+_TOKENS_CAP_MAX = 448 - _PROMPT_MAX
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
-from qa_audio import callgen
+from qa_audio import callgen, rules
 from qa_audio.cer import cer, corpus_cer
 from qa_audio.decode import SAMPLE_RATE, Audio
 from qa_audio.timeline import analyse
@@ -83,6 +86,17 @@ def test_token_budget_stops_loops_on_short_windows_only():
     assert token_budget([(0.0, 1.5)]) == 120
     assert token_budget([(0.0, 1.5), (1.5, 7.5)]) == 192
     assert token_budget([(0.0, 9.0)]) is None
+
+
+def test_hotwords_fit_beside_the_token_budget_of_any_window(transcriber, speech):
+    # The rule pack's phrases fill the hotwords prompt (226 tokens); a window of 8 s gets
+    # a budget of 224 tokens, which faster-whisper refused beside it (over 448 in all).
+    pack_hotwords = rules.load().hotwords()
+    clip = max(speech, key=lambda c: len(c.audio))
+    hot = copy.copy(transcriber)
+    hot.settings = replace(transcriber.settings, hotwords=pack_hotwords)
+    segments = hot._run(clip.audio, [(0.0, 8.0)])
+    assert "".join(s.text for s in segments)
 
 
 def _heard(text: str, start: float, end: float, window: int, compression: float = 1.0) -> FwSegment:
