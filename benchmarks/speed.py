@@ -29,6 +29,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
+from qa_audio.transcribe import AsrSettings  # noqa: E402
+
 
 def make_calls(folder: Path, n: int) -> tuple[list[Path], list[dict[str, str]]]:
     """The calls, and what each side says in them (for the CER of both modes)."""
@@ -51,7 +53,7 @@ def run_mode(mode: str, paths: list[str], threads: int, beam_size: int) -> dict:
     from qa_audio.decode import decode
     from qa_audio.timeline import analyse
     from qa_audio.tones import get_plan
-    from qa_audio.transcribe import AsrSettings, Transcriber
+    from qa_audio.transcribe import Transcriber
 
     if mode == "plain":
         from faster_whisper import WhisperModel
@@ -62,7 +64,7 @@ def run_mode(mode: str, paths: list[str], threads: int, beam_size: int) -> dict:
     plan = get_plan("china")
     audio_s = 0.0
     heard = []
-    t0 = time.perf_counter()
+    t0, r0 = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
     for p in paths:
         audio = decode(p)
         audio_s += audio.duration_s
@@ -73,9 +75,9 @@ def run_mode(mode: str, paths: list[str], threads: int, beam_size: int) -> dict:
         else:
             segs = tr.transcribe(audio, analyse(audio, plan))
             heard.append({side: "".join(s.text for s in segs if s.side == side) for side in ("agent", "customer")})
-    seconds = time.perf_counter() - t0
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"mode": mode, "seconds": seconds, "audio_s": audio_s, "heard": heard, "peak_rss_mib": rss}
+    seconds, r1 = time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF)
+    cpu = {"user_s": r1.ru_utime - r0.ru_utime, "system_s": r1.ru_stime - r0.ru_stime, "page_faults": r1.ru_minflt - r0.ru_minflt}
+    return {"mode": mode, "seconds": seconds, "audio_s": audio_s, "heard": heard, "peak_rss_mib": r1.ru_maxrss / 1024, **cpu}
 
 
 def side_cer(said: list[dict[str, str]], heard: list[dict[str, str]]) -> float:
@@ -113,6 +115,7 @@ def main() -> None:
     print(f"{args.calls} stereo G.711 calls, {qa['audio_s']:.0f} s of audio in all, {args.threads} threads, qa-audio beam {args.beam_size}")
     for r in [results[m] for m in ("plain", "qa-audio") if m in results]:
         print(f"{r['mode']:<9} {r['seconds']:7.1f} s  = {r['audio_s'] / r['seconds']:5.1f}x real time  peak RSS {r['peak_rss_mib']:.0f} MiB  CER {side_cer(said, r['heard']):.3f}")
+        print(f"{'':<9} CPU {r['user_s']:.1f} s user + {r['system_s']:.1f} s system, {r['page_faults'] / 1e6:.2f} million page faults")
     if "plain" in results:
         print(f"qa-audio is {results['plain']['seconds'] / qa['seconds']:.2f}x faster than plain transcription")
     for workers in (1, 2):
