@@ -375,3 +375,18 @@ def test_rules_cli_check_and_list(tmp_path):
     assert proc.returncode == 1 and f"{bad}:" in proc.stderr and "Traceback" not in proc.stderr
     listing = run_cli("rules", "list")
     assert "hold_thanks" in listing.stdout and "B2" in listing.stdout
+
+
+@pytest.mark.parametrize(
+    "said,result",
+    [
+        ("是你自己操作错了", FAIL),
+        ("许你自己操作错轮，这个需要核实一下", FAIL),  # read back from a G.711 call: 是 heard as 许
+        ("你自己搞错了吧", FAIL),
+        ("请您自己确认一下订单号", PASS),
+        ("你自己的订单我帮您查一下，信息没有错", PASS),  # 错 too far from 你自己
+    ],
+)
+def test_standard_pack_hears_blame_whatever_word_comes_first(said, result):
+    segments = [seg(AGENT, 2.0, "你好，欢迎致电客服中心"), seg(CUSTOMER, 6.0, "我的订单怎么还没到"), seg(AGENT, 10.0, said)]
+    assert verdicts(rules.load(), segments)["blaming_customer"].result == result
