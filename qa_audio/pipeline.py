@@ -123,8 +123,8 @@ def default_workers() -> int:
     """One worker per CPU core, as far as memory allows (each worker holds its own model).
 
     Whisper decoding keeps two threads of one process less busy than two processes of one
-    thread each: four 4-minute calls ran 17.5-18.0x real time with two workers against
-    14.6-15.4x with one worker of two threads (benchmarks/speed.py).
+    thread each: four 4-minute calls ran 21.6x real time with two workers against 18.2x
+    with one worker of two threads (benchmarks/speed.py --calls 4).
     """
     try:
         memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
