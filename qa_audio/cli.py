@@ -80,7 +80,7 @@ def process(
     pbx_records: List[Path] = typer.Option([], "--pbx", help="PBX records: Asterisk CDR/CEL CSV, FreeSWITCH JSON CDR (file or folder)."),
     outbound: bool = typer.Option(False, "--outbound", help="Calls were placed by agents (changes how PBX hang-up records read)."),
     force: bool = typer.Option(False, "--force", help="Re-analyse calls already in the database."),
-    beam_size: int = typer.Option(5, "--beam-size", min=1, help="Whisper beam width: 5 is most accurate; 1 is ~1.2x faster end to end (see README, Benchmarks)."),
+    beam_size: int = typer.Option(AsrSettings.beam_size, "--beam-size", min=1, help="Whisper beam width: 5 is most accurate; 1 is ~1.2x faster end to end (see README, Benchmarks)."),
     hotwords: bool = typer.Option(False, "--hotwords", help="Prompt Whisper with the rule pack's service phrases: better phrase recall, but worse CER and phrases written that were never said (README, Benchmarks)."),
 ) -> None:
     """Analyse recordings and store a scorecard per call. Exit 1 if any file failed."""

@@ -46,8 +46,9 @@ _TOKENS_SPARE = 96
 # Whisper's limit is 448 tokens with the prompt. A hotwords prompt takes up to 227 of them:
 # start-of-previous, at most 223 hotword tokens, then start, language and task; a budget
 # above what is left is refused by faster-whisper, so longer windows keep Whisper's limit.
-_PROMPT_MAX = 1 + (448 // 2 - 1) + 3
-_TOKENS_CAP_MAX = 448 - _PROMPT_MAX
+_WHISPER_MAX_TOKENS = 448
+_PROMPT_MAX = 1 + (_WHISPER_MAX_TOKENS // 2 - 1) + 3
+_TOKENS_CAP_MAX = _WHISPER_MAX_TOKENS - _PROMPT_MAX
 # glibc's mallopt options (malloc.h).
 _M_TRIM_THRESHOLD, _M_MMAP_MAX, _M_ARENA_MAX = -1, -4, -8
 
