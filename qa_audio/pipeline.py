@@ -18,6 +18,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+import threadpoolctl
+
 from . import metadata as meta
 from . import models, pbx, roles, rules, scoring
 from .decode import DecodeError, decode
@@ -161,6 +163,11 @@ def _exit_with_parent(parent: int) -> None:
 def _init_worker(model_path: str, settings: AsrSettings, threads: int, plan_name: str, agent_channel: int, cues: tuple[str, ...]) -> None:
     if multiprocessing.parent_process() is not None:
         threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    # Whisper's log-mel features are a numpy matrix product, and BLAS sums in another order
+    # on another number of threads: on 2 cores, OPENBLAS_NUM_THREADS=1 (what a Dask nanny
+    # sets) changed the words of samples' c001. One BLAS thread everywhere keeps transcripts,
+    # and so scorecards, the same in-process, in a local pool and on a cluster.
+    threadpoolctl.threadpool_limits(1)
     _WORKER.update(
         transcriber=Transcriber(Path(model_path), settings, threads),
         plan=get_plan(plan_name),
