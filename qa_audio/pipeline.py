@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from . import metadata as meta
-from . import models, pbx, roles, rules, scoring
+from . import models, pbx, redact, roles, rules, scoring
 from .decode import DecodeError, decode
 from .files import sha256_file
 from .store import CallRecord, Store
@@ -88,8 +88,9 @@ class Analysis:
     channels: int
     codec: str
     timeline: Timeline
-    segments: list[Segment]
+    segments: list[Segment]  # personal numbers redacted
     seconds: float
+    redaction: redact.CallRedaction
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
@@ -141,7 +142,9 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _init_worker(model_path: str, settings: AsrSettings, threads: int, plan_name: str, agent_channel: int, cues: tuple[str, ...]) -> None:
+def _init_worker(
+    model_path: str, settings: AsrSettings, threads: int, plan_name: str, agent_channel: int, cues: tuple[str, ...], privacy: redact.Settings
+) -> None:
     if multiprocessing.parent_process() is not None:
         threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     _WORKER.update(
@@ -149,6 +152,7 @@ def _init_worker(model_path: str, settings: AsrSettings, threads: int, plan_name
         plan=get_plan(plan_name),
         agent_channel=agent_channel,
         cues=cues,
+        privacy=privacy,
     )
 
 
@@ -162,7 +166,9 @@ def _analyse(path: str, cached: list[dict] | None) -> Analysis:
         segments = _WORKER["transcriber"].transcribe(audio, timeline)
     if any(s.side == MIXED for s in segments):
         segments = roles.assign(segments, audio.mono(), _WORKER["cues"], timeline.answer_s or 0.0)
-    return Analysis(audio.duration_s, audio.channels.shape[0], audio.codec, timeline, segments, time.perf_counter() - t0)
+    # Personal numbers leave the transcript here, before anything is cached, scored or stored.
+    segments, redaction = redact.redact_call(segments, audio, timeline.sides, _WORKER["privacy"], sha256_file(path))
+    return Analysis(audio.duration_s, audio.channels.shape[0], audio.codec, timeline, segments, time.perf_counter() - t0, redaction)
 
 
 def role_cues(pack: rules.RulePack) -> tuple[str, ...]:
@@ -179,10 +185,12 @@ def process(paths: list[Path], opts: Options, on_progress: Callable[[Outcome], N
     asr = replace(opts.asr, hotwords=pack.hotwords()) if opts.hotwords else opts.asr
     # Transcripts are cached per (audio, model, ASR settings): rule changes never re-transcribe.
     asr_key = f"{model_path.name}:{asr.key()}"
+    privacy = redact.Settings.from_pack(pack.settings, pack.path, redact.copies_dir(opts.db))
     store = Store(opts.db)
     files, ignored = discover(paths)
     own = {str(opts.db.resolve()) + suffix for suffix in ("", "-wal", "-shm", "-journal")}
     ignored = [f for f in ignored if str(Path(f).resolve()) not in own]
+    files = [f for f in files if privacy.audio_dir not in f.resolve().parents]  # our own redacted copies
     done = store.done_hashes()
     outcomes: list[Outcome] = []
     failed_rules: dict[str, int] = {}
@@ -211,7 +219,7 @@ def process(paths: list[Path], opts: Options, on_progress: Callable[[Outcome], N
 
     workers = max(1, min(opts.workers or default_workers(), len(jobs)))
     threads = max(1, _cores() // workers)
-    init = (str(model_path), asr, threads, opts.tone_plan, opts.agent_channel, role_cues(pack))
+    init = (str(model_path), asr, threads, opts.tone_plan, opts.agent_channel, role_cues(pack), privacy)
     pool = None
     try:
         if workers == 1:
@@ -236,8 +244,8 @@ def process(paths: list[Path], opts: Options, on_progress: Callable[[Outcome], N
             certain = roles.call_confidence(result.segments) >= pack.min_role_confidence
             card = scoring.scorecard(pack, scoring.CallContext(tl, result.segments, started_at, certain))
             if cached is None:
-                store.cache_segments(rec.sha256, asr_key, result.segments)
-            store.save_call(rec, tl, result.segments, card, asr_key)
+                store.cache_segments(rec.sha256, asr_key, result.redaction.raw or result.segments)
+            store.save_call(rec, tl, result.segments, card, asr_key, result.redaction)
             for f in card.findings:
                 if f.result == scoring.FAIL:
                     failed_rules[f.rule_id] = failed_rules.get(f.rule_id, 0) + 1
@@ -276,7 +284,8 @@ def rescore(db: Path, rules_path: Path = rules.DEFAULT_PACK) -> list[tuple[str, 
     store = Store(db, must_exist=True)
     out = []
     try:
-        for call in store.calls("status = 'done'"):
+        # A purged call keeps the scorecard it had: its transcript is gone.
+        for call in store.calls("status = 'done' AND purged_at IS NULL"):
             segs = segments_from_dicts(store.segments(call["id"]))
             # Silent holds come from the pack's hold cues and thresholds, so they are found anew.
             tl = complete_timeline(timeline_from_dict(call["timeline_json"]), segs, pack)

@@ -16,11 +16,12 @@ from pathlib import Path
 import jieba
 import sqlite_utils
 
+from .redact import CallRedaction
 from .scoring import Scorecard
 from .timeline import Timeline
 from .transcribe import Segment
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 4
 
 _MIGRATIONS = {
     1: """
@@ -94,6 +95,36 @@ _MIGRATIONS = {
         PRIMARY KEY (sha256, asr_key)
     );
     """,
+    # Migrations 2 and 3 come from other branches (reliability, web app); merged there.
+    2: "",
+    3: "",
+    # Personal data: where the audio copy redacted numbers, the copy itself, the transcript
+    # as heard (only when the settings keep it), purges, and an append-only audit trail.
+    4: """
+    CREATE TABLE redaction_spans (
+        call_id TEXT NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+        start_s REAL NOT NULL, end_s REAL NOT NULL, side TEXT NOT NULL, kind TEXT NOT NULL
+    );
+    CREATE INDEX redaction_spans_call ON redaction_spans(call_id);
+    ALTER TABLE calls ADD COLUMN redacted_audio TEXT;
+    ALTER TABLE calls ADD COLUMN purged_at TEXT;
+    CREATE TABLE raw_transcripts (
+        call_id TEXT PRIMARY KEY REFERENCES calls(id) ON DELETE CASCADE,
+        segments_json TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        created_at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        call_id TEXT,
+        detail TEXT
+    );
+    CREATE TRIGGER IF NOT EXISTS audit_append_only_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+    CREATE TRIGGER IF NOT EXISTS audit_append_only_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+    """,
 }
 
 
@@ -131,6 +162,8 @@ class Store:
             conn = sqlite3.connect(str(self.path), timeout=10, isolation_level=None)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA foreign_keys=ON")
+            # Deleted rows are overwritten with zeros, not left readable in free pages.
+            conn.execute("PRAGMA secure_delete=ON")
             self.db = sqlite_utils.Database(conn)
             self._migrate()
         except sqlite3.DatabaseError as exc:
@@ -163,7 +196,10 @@ class Store:
             self._delete_call(rec.id, rec.sha256)
             self.db["calls"].insert({**asdict(rec), "call_date": _date(rec.started_at), "status": "failed", "error": error, "processed_at": now()})
 
-    def save_call(self, rec: CallRecord, timeline: Timeline, segments: list[Segment], card: Scorecard, asr_key: str) -> None:
+    def save_call(
+        self, rec: CallRecord, timeline: Timeline, segments: list[Segment], card: Scorecard, asr_key: str, redaction: CallRedaction | None = None
+    ) -> None:
+        """One analysed call; `segments` are already redacted (redact.py), `redaction` holds the rest."""
         with self._tx():
             self._upsert_agent(rec.agent_id)
             self._delete_call(rec.id, rec.sha256)
@@ -175,9 +211,12 @@ class Store:
                     "error": None,
                     "processed_at": now(),
                     "asr_key": asr_key,
+                    "redacted_audio": redaction.audio_path if redaction else None,
                 }
             )
             self._write_timeline(rec.id, timeline)
+            if redaction:
+                self._write_redaction(rec.id, redaction)
             self.db["segments"].insert_all(
                 {
                     "call_id": rec.id, "side": s.side, "start_s": s.start_s, "end_s": s.end_s, "text": s.text,
@@ -187,6 +226,11 @@ class Store:
                 for s in segments
             )
             self._write_scorecard(rec.id, card)
+
+    def _write_redaction(self, call_id: str, redaction: CallRedaction) -> None:
+        self.db["redaction_spans"].insert_all({"call_id": call_id, **asdict(s)} for s in redaction.spans)
+        if redaction.raw is not None:
+            self.db["raw_transcripts"].insert({"call_id": call_id, "segments_json": _segments_json(redaction.raw)})
 
     def save_rescore(self, call_id: str, timeline: Timeline, card: Scorecard) -> None:
         """A rescore: the timeline facts that depend on the rules, and the scorecard (reviews stay)."""
@@ -235,7 +279,7 @@ class Store:
     def cache_segments(self, sha256: str, asr_key: str, segments: list[Segment]) -> None:
         with self._tx():
             self.db["transcript_cache"].upsert(
-                {"sha256": sha256, "asr_key": asr_key, "segments_json": json.dumps([asdict(s) for s in segments], ensure_ascii=False)},
+                {"sha256": sha256, "asr_key": asr_key, "segments_json": _segments_json(segments)},
                 pk=("sha256", "asr_key"),
             )
 
@@ -252,9 +296,57 @@ class Store:
         self.db.execute("PRAGMA defer_foreign_keys = ON")
         ids = [r[0] for r in self.db.execute("SELECT id FROM calls WHERE id = ? OR sha256 = ?", [call_id, sha256])]
         for old in ids:
-            for table in ("events", "segments", "findings", "scorecards"):
+            for table in ("events", "segments", "findings", "scorecards", "redaction_spans", "raw_transcripts"):
                 self.db.execute(f"DELETE FROM {table} WHERE call_id = ?", [old])
             self.db.execute("DELETE FROM calls WHERE id = ?", [old])
+
+    def audit(self, actor: str, action: str, call_id: str | None = None, detail: dict | None = None) -> int:
+        """Append to the audit trail (who did what to which call; never updated or deleted)."""
+        with self._tx():
+            return self._audit(actor, action, call_id, detail)
+
+    def _audit(self, actor: str, action: str, call_id: str | None, detail: dict | None) -> int:
+        cur = self.db.execute(
+            "INSERT INTO audit (created_at, actor, action, call_id, detail) VALUES (?, ?, ?, ?, ?)",
+            [now(), actor, action, call_id, json.dumps(detail, ensure_ascii=False) if detail is not None else None],
+        )
+        return cur.lastrowid
+
+    def forget(self, call_ids: list[str], actor: str, action: str, detail: dict | None = None) -> list[str]:
+        """Remove the personal data of these calls: transcript, search index, transcript cache,
+        raw text, redaction spans, and the text quoted as evidence; the scorecards, findings
+        (results, times, matched phrases), reviews and the audit trail stay. One audit row per
+        call. Returns the redacted audio copies, for the caller to delete; the file is then
+        vacuumed, so nothing deleted is left in free pages or the write-ahead log.
+        """
+        copies = []
+        with self._tx():
+            for call_id in call_ids:
+                row = self.db.execute("SELECT sha256, redacted_audio FROM calls WHERE id = ?", [call_id]).fetchone()
+                if row is None:
+                    continue
+                sha, copy = row
+                copies += [copy] if copy else []
+                for table in ("segments", "raw_transcripts", "redaction_spans"):
+                    self.db.execute(f"DELETE FROM {table} WHERE call_id = ?", [call_id])
+                self.db.execute("DELETE FROM transcript_cache WHERE sha256 = ?", [sha])
+                for rule_id, evidence in self.db.execute("SELECT rule_id, evidence_json FROM findings WHERE call_id = ?", [call_id]).fetchall():
+                    kept = [{**e, "text": ""} for e in json.loads(evidence)]
+                    self.db.execute("UPDATE findings SET evidence_json = ? WHERE call_id = ? AND rule_id = ?", [json.dumps(kept, ensure_ascii=False), call_id, rule_id])
+                self.db.execute("UPDATE calls SET redacted_audio = NULL, purged_at = ? WHERE id = ?", [now(), call_id])
+                self._audit(actor, action, call_id, detail)
+            # An FTS5 delete only marks index entries deleted; merging the index drops them.
+            self.db.execute("INSERT INTO segments_fts (segments_fts) VALUES ('optimize')")
+        self.vacuum()
+        return copies
+
+    def vacuum(self) -> None:
+        """Rewrite the file without free pages, and empty the write-ahead log into it."""
+        try:
+            self.db.execute("VACUUM")
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"cannot vacuum {self.path}: {exc} (another qa-audio or a tool holds it; try again)") from exc
 
     # --- reads --------------------------------------------------------------------
 
@@ -278,6 +370,30 @@ class Store:
 
     def reviews(self, call_id: str) -> list[dict]:
         return list(self.db["reviews"].rows_where("call_id = ?", [call_id], order_by="id"))
+
+    def calls_before(self, date: str) -> list[str]:
+        """Calls made before `date` (YYYY-MM-DD; undated calls by the day they were processed)
+        whose personal data is still stored."""
+        sql = "SELECT id FROM calls WHERE purged_at IS NULL AND coalesce(call_date, substr(processed_at, 1, 10)) < ? ORDER BY id"
+        return [r[0] for r in self.db.execute(sql, [date])]
+
+    def redaction_spans(self, call_id: str) -> list[dict]:
+        return list(self.db["redaction_spans"].rows_where("call_id = ?", [call_id], order_by="start_s"))
+
+    def redacted_audio(self, call_id: str) -> Path | None:
+        """The recording with personal numbers toned out: what a player or an audio export serves."""
+        row = self.db.execute("SELECT redacted_audio FROM calls WHERE id = ?", [call_id]).fetchone()
+        return Path(row[0]) if row and row[0] else None
+
+    def raw_segments(self, call_id: str) -> list[dict] | None:
+        """The transcript as heard, digits and all; stored only when the rule pack's
+        keep_raw_transcripts is true, and for administrators' eyes only."""
+        row = self.db.execute("SELECT segments_json FROM raw_transcripts WHERE call_id = ?", [call_id]).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def audit_trail(self, call_id: str | None = None) -> list[dict]:
+        where, params = ("call_id = ?", [call_id]) if call_id else ("1", [])
+        return list(self.db["audit"].rows_where(where, params, order_by="id"))
 
     def search(self, query: str, limit: int = 50) -> list[dict]:
         terms = " ".join(f'"{t}"' for t in search_tokens(query).split())
@@ -326,6 +442,10 @@ def _split_sql(script: str) -> list[str]:
             out.append(joined)
             buf = []
     return out
+
+
+def _segments_json(segments: list[Segment]) -> str:
+    return json.dumps([asdict(s) for s in segments], ensure_ascii=False)
 
 
 def _date(started_at: str | None) -> str | None:
