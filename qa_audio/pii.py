@@ -110,6 +110,11 @@ def is_digit(ch: str) -> bool:
     return ch in _DIGITS or ch in "Xx"
 
 
+def to_digits(text: str) -> str:
+    """The text with every character that stands for a digit written as an Arabic digit."""
+    return "".join(_DIGITS.get(ch, ch) for ch in text)
+
+
 def form_kind(digits: str) -> str | None:
     """What a digit string is by its form alone, or None."""
     if _MOBILE.fullmatch(digits):
