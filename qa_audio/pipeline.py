@@ -167,7 +167,7 @@ def _analyse(path: str, cached: list[dict] | None) -> Analysis:
     if any(s.side == MIXED for s in segments):
         segments = roles.assign(segments, audio.mono(), _WORKER["cues"], timeline.answer_s or 0.0)
     # Personal numbers leave the transcript here, before anything is cached, scored or stored.
-    segments, redaction = redact.redact_call(segments, audio, timeline.sides, _WORKER["privacy"], sha256_file(path))
+    segments, redaction = redact.redact_call(segments, audio, timeline, _WORKER["privacy"], sha256_file(path))
     return Analysis(audio.duration_s, audio.channels.shape[0], audio.codec, timeline, segments, time.perf_counter() - t0, redaction)
 
 

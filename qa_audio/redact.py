@@ -17,6 +17,7 @@ import numpy as np
 
 from . import pii
 from .decode import SAMPLE_RATE, Audio
+from .timeline import Span, Timeline
 from .transcribe import Segment, Word
 
 # Whisper's word times are off by up to about 0.2 s on digits read out (seen on the composed
@@ -27,6 +28,12 @@ TONE_DBFS = -20.0
 # Ramps at span edges, so the tone does not click in and out.
 _RAMP_S = 0.005
 MODES = ("tone", "silence", "off")
+# Whisper sometimes writes nothing for an utterance (a reading of digits after another
+# reading, or the customer's answer to 您的手机号是多少: 2 of 20 numbers on wideband in
+# benchmarks/pii.py). Speech the transcript leaves out this soon after a keyword or a
+# redacted number is toned out too: nobody can check what it said.
+UNHEARD_AFTER_S = 10.0
+_UNHEARD_MIN_S = 0.4
 
 
 @dataclass(frozen=True)
@@ -76,13 +83,40 @@ def copies_dir(db: Path) -> Path:
     return db.resolve().with_name(db.name + ".redacted")
 
 
-def redact_call(segments: list[Segment], audio: Audio, sides: list[str], settings: Settings, name: str) -> tuple[list[Segment], CallRedaction]:
+def redact_call(segments: list[Segment], audio: Audio, timeline: Timeline, settings: Settings, name: str) -> tuple[list[Segment], CallRedaction]:
     """A call's redacted transcript, and its spans, raw text (if kept) and audio copy (written as `name`.flac)."""
     red = redact_segments(segments)
+    spans = _merge(red.spans + unheard_spans(segments, timeline.speech, red.spans))
     path = None
     if settings.audio != "off" and settings.audio_dir is not None:
-        path = str(write_flac(settings.audio_dir / f"{name}.flac", redact_audio(audio, sides, red.spans, settings.audio)))
-    return red.segments, CallRedaction(red.spans, path, segments if settings.keep_raw else None)
+        path = str(write_flac(settings.audio_dir / f"{name}.flac", redact_audio(audio, timeline.sides, spans, settings.audio)))
+    return red.segments, CallRedaction(spans, path, segments if settings.keep_raw else None)
+
+
+def unheard_spans(segments: list[Segment], speech: dict[str, list[Span]], spans: list[RedactionSpan], pad_s: float = PAD_S) -> list[RedactionSpan]:
+    """Speech without transcript that starts within UNHEARD_AFTER_S of a personal-number
+    keyword (either side) or a redacted number, as spans of kind `unheard`."""
+    lex = pii.load_lexicon()
+    words = [w for k in lex.kinds.values() for w in k.keywords]
+    triggers = [s.end_s for s in segments if any(w in s.text for w in words)] + [s.end_s for s in spans]
+    out = []
+    for side, regions in speech.items():
+        heard = [(s.start_s - pad_s, s.end_s + pad_s) for s in segments if s.side == side or side not in ("agent", "customer")]
+        for a, b in _uncovered(regions, heard):
+            if b - a >= _UNHEARD_MIN_S and any(0.0 <= a - t <= UNHEARD_AFTER_S for t in triggers):
+                out.append(RedactionSpan(round(max(0.0, a - pad_s), 3), round(b + pad_s, 3), side, "unheard"))
+    return out
+
+
+def _uncovered(regions: list[Span], heard: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The parts of the speech regions that no heard interval covers."""
+    out = []
+    for r in regions:
+        pieces = [(r.start_s, r.end_s)]
+        for ha, hb in heard:
+            pieces = [p for a, b in pieces for p in ((a, min(b, ha)), (max(a, hb), b)) if p[1] > p[0]]
+        out += pieces
+    return out
 
 
 def redact_segments(segments: list[Segment], pad_s: float = PAD_S, lexicon: pii.Lexicon | None = None) -> Redaction:

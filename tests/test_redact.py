@@ -16,6 +16,8 @@ from stdnum.cn import ric
 from qa_audio import callgen, pii, redact, retention
 from qa_audio.decode import SAMPLE_RATE, Audio, decode
 from qa_audio.matching import IndexedTranscript
+from qa_audio.timeline import Span, analyse
+from qa_audio.tones import get_plan
 from qa_audio.transcribe import Segment, Word
 
 from .conftest import run_cli
@@ -105,14 +107,22 @@ def test_a_number_read_across_pauses_and_sides_is_one_number_with_its_time():
 def test_raw_text_is_kept_only_when_the_settings_say_so(tmp_path):
     segs = [_seg("customer", 1.0, 3.0, [(1.0, 1.5, "验证码是"), (1.5, 3.0, "375921")])]
     audio = Audio(np.zeros((2, 4 * SAMPLE_RATE), np.float32), SAMPLE_RATE, "pcm_s16le")
+    timeline = analyse(audio, get_plan("china"), 0)
     for keep in (False, True):
         settings = redact.Settings.from_pack({"keep_raw_transcripts": keep}, Path("pack.toml"), tmp_path)
-        out, red = redact.redact_call(segs, audio, ["agent", "customer"], settings, f"c{keep}")
+        out, red = redact.redact_call(segs, audio, timeline, settings, f"c{keep}")
         assert out[0].text == "验证码是[验证码]"
         assert (red.raw is not None) == keep
         assert Path(red.audio_path).exists()
     with pytest.raises(ValueError, match="pii_audio"):
         redact.Settings.from_pack({"pii_audio": "beep"}, Path("pack.toml"), tmp_path)
+
+
+def test_speech_left_out_of_the_transcript_after_a_keyword_is_toned_out():
+    segs = [_seg("agent", 1.0, 3.0, [(1.0, 3.0, "请问您的手机号码是多少？")]), _seg("customer", 12.0, 13.0, [(12.0, 13.0, "好的")])]
+    speech = {"agent": [Span(1.0, 3.0)], "customer": [Span(3.6, 8.0), Span(12.0, 13.0), Span(30.0, 32.0)]}
+    # The answer (3.6-8.0 s) has no transcript: toned out; later unheard speech is not.
+    assert redact.unheard_spans(segs, speech, [], pad_s=0.25) == [redact.RedactionSpan(3.35, 8.25, "customer", "unheard")]
 
 
 def _band_share(x: np.ndarray, hz: float) -> float:
@@ -214,6 +224,11 @@ def test_delete_then_purge_leave_no_trace_in_the_file(processed, tmp_path):
     db, said = processed
     con = sqlite3.connect(db)
     texts = {cid: [r[0] for r in con.execute("SELECT text FROM segments WHERE call_id = ?", [cid]) if len(r[0]) >= 6] for cid in said}
+    # What only this call said: the other call's transcript and the rule pack's phrases
+    # (kept in findings as what a rule matched) may say the same.
+    matched = {e["matched"] for (ev,) in con.execute("SELECT evidence_json FROM findings") for e in json.loads(ev)}
+    texts = {cid: [t for t in ts if not any(t in u for o, us in texts.items() if o != cid for u in us) and t not in matched] for cid, ts in texts.items()}
+    assert all(texts.values())
     scores = dict(con.execute("SELECT call_id, score FROM scorecards"))
     con.close()
     before = _file_bytes(db)
