@@ -84,8 +84,11 @@ def random_number(kind: str, rng: np.random.Generator) -> str:
     if kind == "mobile":
         return "1" + str(rng.choice([3, 5, 7, 8, 9])) + digit(9)
     if kind == "id_card":
-        body = f"{rng.choice([110101, 310104, 440305, 510107, 320502])}{rng.integers(1960, 2005)}{rng.integers(1, 13):02d}{rng.integers(1, 29):02d}{digit(3)}"
-        return body + ric.calc_check_digit(body + "0")  # it reads the first 17 of 18
+        while True:  # the digit voices have no X (said 叉): numbers ending in X are left out
+            body = f"{rng.choice([110101, 310104, 440305, 510107, 320502])}{rng.integers(1960, 2005)}{rng.integers(1, 13):02d}{rng.integers(1, 29):02d}{digit(3)}"
+            check = ric.calc_check_digit(body + "0")  # it reads the first 17 of 18
+            if check != "X":
+                return body + check
     body = "62" + digit(13)
     return body + luhn.calc_check_digit(body)
 
