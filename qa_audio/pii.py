@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol, Sequence
 
+from pypinyin import Style, lazy_pinyin
 from stdnum import luhn
 from stdnum.cn import ric
 
@@ -44,6 +45,7 @@ JOIN_GAP_S = 3.0
 # read out (3个工作日, 1380元, 2026年, 12点).
 _UNITS = set("元块角分毛万千百亿年月日号个天次岁点楼层室期%％") | {"小时", "分钟", "秒"}
 _CURRENCY = set("¥￥$")
+_POSITIONAL = set("十百千万亿拾佰仟")
 _MOBILE = re.compile(r"(?:86)?1[3-9]\d{9}")
 _LANDLINE = re.compile(r"0[1-9]\d{1,2}\d{7,8}")
 _BANK_LEADS = "3456"
@@ -85,7 +87,6 @@ class Found:
     kind: str
     digits: str
     parts: tuple[Part, ...]
-    by_context: bool  # a keyword said so (else: its form)
 
 
 @lru_cache(maxsize=4)
@@ -201,12 +202,16 @@ def _runs(utterances: Sequence[Utterance]) -> list[list[_Char]]:
                 current, gap = [], 0
             previous = i
             for j, ch in enumerate(u.text):
-                digit = _DIGITS.get(ch)
-                if ch in "Xx" and _digit_count(current) == 17 and gap == 0:
-                    digit = "X"
+                digit = _digit_at(u.text, j, current, gap)
                 if digit is not None:
                     current.append(_Char(i, j, digit))
                     gap = 0
+                elif ch in _POSITIONAL:
+                    # 五十, 三百: the digit before belongs to a quantity, not to a number read out.
+                    if current and current[-1] == _Char(i, j - 1, current[-1].digit) and current[-1].digit:
+                        current.pop()
+                    runs.append(current)
+                    current, gap = [], 0
                 elif (ch in _SEPARATORS and current and gap < _MAX_SEPARATORS) or _misheard_digit(u.text, j, current):
                     current.append(_Char(i, j, None))
                     gap += 1
@@ -219,11 +224,29 @@ def _runs(utterances: Sequence[Utterance]) -> list[list[_Char]]:
     return [_trim(r) for r in runs if _digit_count(r)]
 
 
+def _digit_at(text: str, j: int, current: list[_Char], gap: int) -> str | None:
+    """The digit character j of the text stands for, if any. X ends an 18-digit ID card
+    number; a Chinese numeral alone before a word is a word (一共, 一下, 一直), not a digit."""
+    ch = text[j]
+    if ch in "Xx":
+        return "X" if _digit_count(current) == 17 and gap == 0 else None
+    digit = _DIGITS.get(ch)
+    if digit is None or ch in "0123456789" or (j and text[j - 1] in _DIGITS):
+        return digit
+    after = text[j + 1 : j + 2]
+    word = bool(after) and _is_han(after) and after not in _DIGITS and after not in _POSITIONAL and text[j + 2 : j + 3] not in _DIGITS
+    return None if word else digit
+
+
+def _is_han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
 def _misheard_digit(text: str, j: int, current: list[_Char]) -> bool:
     """One character between two digits is taken for a misheard digit (31名1名4: 零 heard as 名;
     六二三九只，…), so the string is not cut in two; never a unit (3月5日, 2026年11月)."""
     return (
-        bool(current) and current[-1].digit is not None and "\u4e00" <= text[j] <= "\u9fff" and text[j] not in _UNITS
+        bool(current) and current[-1].digit is not None and _is_han(text[j]) and text[j] not in _UNITS and text[j] not in _POSITIONAL
         and text[j + 1 : j + 3].lstrip("".join(_SEPARATORS))[:1] in _DIGITS
     )
 
@@ -246,16 +269,33 @@ def _is_quantity(utterances: Sequence[Utterance], run: list[_Char]) -> bool:
 
 
 def _context_kind(context: str, lex: Lexicon) -> str | None:
-    """The kind named by the nearest keyword (ending last, then longest); "" if not personal."""
+    """The kind named by the nearest keyword (ending last, then longest); "" if not personal.
+
+    Keywords are matched by their toneless pinyin: Whisper writes 身份正 for 身份证 on G.711.
+    """
     best = None  # (end, length, kind)
+    heard = [_syllable(c) for c in context]
     candidates = [(k.name, w) for k in lex.kinds.values() for w in k.keywords] + [("", w) for w in lex.not_personal]
     for kind, word in candidates:
-        at = context.rfind(word)
-        if at >= 0:
-            key = (at + len(word), len(word), kind)
+        end = _last_end(heard, [_syllable(c) for c in word])
+        if end is not None:
+            key = (end, len(word), kind)
             if best is None or key[:2] > best[:2]:
                 best = key
     return None if best is None else best[2]
+
+
+@lru_cache(maxsize=None)
+def _syllable(ch: str) -> str:
+    return lazy_pinyin(ch, style=Style.NORMAL)[0] if _is_han(ch) else ch
+
+
+def _last_end(heard: list[str], word: list[str]) -> int | None:
+    n = len(word)
+    for end in range(len(heard), n - 1, -1):
+        if heard[end - n : end] == word:
+            return end
+    return None
 
 
 def _classify(run: list[_Char], context: str | None, lex: Lexicon) -> list[Found]:
@@ -269,8 +309,8 @@ def _classify(run: list[_Char], context: str | None, lex: Lexicon) -> list[Found
         by_form = form_kind(digits)
         # A number the form recognises keeps its own kind (a mobile given after 联系方式 or 账号).
         final = by_form if by_form and context in ("mobile", "landline", "id_card", "bank_card") else context
-        return [Found(final, digits, _parts(run), True)]
-    return [Found(k, d, _parts(sub), False) for sub, d, k in _by_form(run)]
+        return [Found(final, digits, _parts(run))]
+    return [Found(k, d, _parts(sub)) for sub, d, k in _by_form(run)]
 
 
 def _by_form(run: list[_Char]) -> list[tuple[list[_Char], str, str]]:

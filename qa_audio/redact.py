@@ -95,16 +95,19 @@ def redact_call(segments: list[Segment], audio: Audio, timeline: Timeline, setti
 
 def unheard_spans(segments: list[Segment], speech: dict[str, list[Span]], spans: list[RedactionSpan], pad_s: float = PAD_S) -> list[RedactionSpan]:
     """Speech without transcript that starts within UNHEARD_AFTER_S of a personal-number
-    keyword (either side) or a redacted number, as spans of kind `unheard`."""
+    keyword (either side), a redacted number or such unheard speech, as spans of kind `unheard`."""
     lex = pii.load_lexicon()
     words = [w for k in lex.kinds.values() for w in k.keywords]
     triggers = [s.end_s for s in segments if any(w in s.text for w in words)] + [s.end_s for s in spans]
-    out = []
+    pieces = []
     for side, regions in speech.items():
         heard = [(s.start_s - pad_s, s.end_s + pad_s) for s in segments if s.side == side or side not in ("agent", "customer")]
-        for a, b in _uncovered(regions, heard):
-            if b - a >= _UNHEARD_MIN_S and any(0.0 <= a - t <= UNHEARD_AFTER_S for t in triggers):
-                out.append(RedactionSpan(round(max(0.0, a - pad_s), 3), round(b + pad_s, 3), side, "unheard"))
+        pieces += [(a, b, side) for a, b in _uncovered(regions, heard) if b - a >= _UNHEARD_MIN_S]
+    out = []
+    for a, b, side in sorted(pieces):
+        if any(0.0 <= a - t <= UNHEARD_AFTER_S for t in triggers):
+            out.append(RedactionSpan(round(max(0.0, a - pad_s), 3), round(b + pad_s, 3), side, "unheard"))
+            triggers.append(b)
     return out
 
 

@@ -16,12 +16,13 @@ from pathlib import Path
 import jieba
 import sqlite_utils
 
-from .redact import CallRedaction
+from .redact import CallRedaction, redact_segments
 from .scoring import Scorecard
 from .timeline import Timeline
-from .transcribe import Segment
+from .transcribe import Segment, segments_from_dicts
 
 SCHEMA_VERSION = 4
+_REDACTION_VERSION = 4
 
 _MIGRATIONS = {
     1: """
@@ -180,7 +181,28 @@ class Store:
             with self._tx():
                 for statement in _split_sql(_MIGRATIONS[v]):
                     self.db.execute(statement)
+                if v == _REDACTION_VERSION and version:
+                    self._redact_stored_transcripts()
                 self.db.execute(f"PRAGMA user_version = {v}")
+        if version and version < _REDACTION_VERSION:
+            self.vacuum()
+
+    def _redact_stored_transcripts(self) -> None:
+        """A database from before redaction: its transcripts get placeholders, the cached
+        (unredacted) transcripts go; the calls have no redacted audio until processed again."""
+        for (call_id,) in self.db.execute("SELECT id FROM calls WHERE status = 'done'").fetchall():
+            rows = self.segments(call_id)
+            red = redact_segments(segments_from_dicts(rows))
+            redacted = {row["text"]: seg.text for row, seg in zip(rows, red.segments)}
+            for row, seg in zip(rows, red.segments):
+                if seg.text != row["text"]:
+                    # Delete and insert, so the FTS triggers drop the old tokens and index the new.
+                    self.db.execute("DELETE FROM segments WHERE id = ?", [row["id"]])
+                    self.db["segments"].insert({**row, "text": seg.text, "search_text": search_tokens(seg.text), "words_json": _words_json(seg)})
+            self.db["redaction_spans"].insert_all({"call_id": call_id, **asdict(s)} for s in red.spans)
+            self._rewrite_evidence(call_id, lambda e: {**e, "text": redacted.get(e["text"], e["text"])})
+        self.db.execute("DELETE FROM transcript_cache")
+        self.db.execute("INSERT INTO segments_fts (segments_fts) VALUES ('optimize')")
 
     def close(self) -> None:
         self.db.conn.close()
@@ -221,7 +243,7 @@ class Store:
                 {
                     "call_id": rec.id, "side": s.side, "start_s": s.start_s, "end_s": s.end_s, "text": s.text,
                     "search_text": search_tokens(s.text), "avg_logprob": s.avg_logprob, "no_speech_prob": s.no_speech_prob,
-                    "role_confidence": s.role_confidence, "words_json": json.dumps([asdict(w) for w in s.words], ensure_ascii=False),
+                    "role_confidence": s.role_confidence, "words_json": _words_json(s),
                 }
                 for s in segments
             )
@@ -330,15 +352,19 @@ class Store:
                 for table in ("segments", "raw_transcripts", "redaction_spans"):
                     self.db.execute(f"DELETE FROM {table} WHERE call_id = ?", [call_id])
                 self.db.execute("DELETE FROM transcript_cache WHERE sha256 = ?", [sha])
-                for rule_id, evidence in self.db.execute("SELECT rule_id, evidence_json FROM findings WHERE call_id = ?", [call_id]).fetchall():
-                    kept = [{**e, "text": ""} for e in json.loads(evidence)]
-                    self.db.execute("UPDATE findings SET evidence_json = ? WHERE call_id = ? AND rule_id = ?", [json.dumps(kept, ensure_ascii=False), call_id, rule_id])
+                self._rewrite_evidence(call_id, lambda e: {**e, "text": ""})
                 self.db.execute("UPDATE calls SET redacted_audio = NULL, purged_at = ? WHERE id = ?", [now(), call_id])
                 self._audit(actor, action, call_id, detail)
             # An FTS5 delete only marks index entries deleted; merging the index drops them.
             self.db.execute("INSERT INTO segments_fts (segments_fts) VALUES ('optimize')")
         self.vacuum()
         return copies
+
+    def _rewrite_evidence(self, call_id: str, change) -> None:
+        """Each evidence item of a call's findings through `change` (the text it quotes)."""
+        for rule_id, evidence in self.db.execute("SELECT rule_id, evidence_json FROM findings WHERE call_id = ?", [call_id]).fetchall():
+            items = [change(e) for e in json.loads(evidence)]
+            self.db.execute("UPDATE findings SET evidence_json = ? WHERE call_id = ? AND rule_id = ?", [json.dumps(items, ensure_ascii=False), call_id, rule_id])
 
     def vacuum(self) -> None:
         """Rewrite the file without free pages, and empty the write-ahead log into it."""
@@ -442,6 +468,10 @@ def _split_sql(script: str) -> list[str]:
             out.append(joined)
             buf = []
     return out
+
+
+def _words_json(segment: Segment) -> str:
+    return json.dumps([asdict(w) for w in segment.words], ensure_ascii=False)
 
 
 def _segments_json(segments: list[Segment]) -> str:

