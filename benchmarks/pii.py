@@ -13,10 +13,11 @@ each wideband and through G.711. Reported:
   placeholders; and lines with numbers that are not personal left as they were;
 - audio: share of the digits' time (known exactly for composed readings) covered by the
   redaction spans on the speaker's channel (including spans of speech the transcript left
-  out after a keyword, redact.UNHEARD_AFTER_S); in every span the copy is the 1 kHz tone
+  out after a keyword, redact.UNHEARD_AFTER_S); for numbers Whisper did not write, the
+  share of their line's time (prefix words included) the spans cover; in every span the copy is the 1 kHz tone
   (band share >= 0.99); outside the spans the copy equals the decoded original.
 
-    .venv/bin/python benchmarks/pii.py [--calls 16] [--impersonal 8] [--workers 2]
+    .venv/bin/python benchmarks/pii.py [--calls 16] [--impersonal 8] [--workers 2] [--seed 1000]
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ def main() -> None:
     ap.add_argument("--calls", type=int, default=16, help="calls with personal numbers, per channel type")
     ap.add_argument("--impersonal", type=int, default=8, help="calls with only numbers that are not personal, per channel type")
     ap.add_argument("--workers", type=int, default=None)
+    ap.add_argument("--seed", type=int, default=1000, help="first call's seed (1000 is the set the rules were tuned on; use another for held-out calls)")
     args = ap.parse_args()
     assets = load_assets()
     work = Path(tempfile.mkdtemp(prefix="pii-bench-"))
@@ -73,9 +75,9 @@ def main() -> None:
     for telephone in (False, True):
         tag = "g711" if telephone else "wide"
         for i in range(args.calls):
-            calls[f"p{i:02d}{tag}"] = personal_call(1000 + i, assets, telephone)
+            calls[f"p{i:02d}{tag}"] = personal_call(args.seed + i, assets, telephone)
         for i in range(args.impersonal):
-            calls[f"n{i:02d}{tag}"] = impersonal_call(2000 + i, assets, telephone)
+            calls[f"n{i:02d}{tag}"] = impersonal_call(args.seed + 1000 + i, assets, telephone)
     for cid, call in calls.items():
         callgen.write_audio(work / "in" / f"{cid}.wav", call.channels)
     t0 = time.perf_counter()
@@ -84,7 +86,7 @@ def main() -> None:
     assert summary.count("done") == len(calls), [o.error for o in summary.outcomes if o.status != "done"]
 
     store = Store(work / "qa.db", must_exist=True)
-    rows = {tag: dict(said=0, redacted=0, leaked=0, unheard=0, tp=0, fp=0, kept=0, lines=0, cover=[], audio_ok=0, audio_calls=0, unheard_spans=0) for tag in ("wide", "g711")}
+    rows = {tag: dict(said=0, redacted=0, leaked=0, unheard=0, tp=0, fp=0, kept=0, lines=0, cover=[], audio_ok=0, audio_calls=0, unheard_spans=0, unheard_cover=[]) for tag in ("wide", "g711")}
     misses = []
     for cid, call in calls.items():
         r = rows[cid[-4:]]
@@ -102,6 +104,7 @@ def main() -> None:
                 r["redacted"] += 1
             else:
                 r["unheard"] += 1
+                r["unheard_cover"].append(coverage(spans, s.side, s.start_s, s.end_s))
                 misses.append((cid, s.kind, s.digits, f"(not transcribed) {text}"))
             if s.digits_s:
                 r["cover"].append(coverage(spans, s.side, *s.digits_s))
@@ -122,7 +125,7 @@ def main() -> None:
     store.close()
 
     print(f"{len(calls)} calls, {sum(len(c.truth.lines) for c in calls.values())} lines, processed in {elapsed:.0f} s; work folder {work}")
-    print("channel  said  recall(redacted/said)  leaked  not-transcribed  recall-of-transcribed  precision  non-personal-kept  digit-time-covered(mean, >=0.95)  audio-check  unheard-speech-spans")
+    print("channel  said  recall(redacted/said)  leaked  not-transcribed  recall-of-transcribed  precision  non-personal-kept  digit-time-covered(mean, >=0.95)  audio-check  unheard-speech-spans  line-time-covered-of-not-transcribed")
     for tag, r in rows.items():
         heard = r["said"] - r["unheard"]
         cover = np.array(r["cover"]) if r["cover"] else np.array([np.nan])
@@ -130,7 +133,7 @@ def main() -> None:
             f"{tag:<7} {r['said']:>5}  {r['redacted'] / r['said']:.3f}  {r['leaked']:>6}  {r['unheard']:>5}  "
             f"{r['redacted'] / max(1, heard):.3f}  {r['tp'] / max(1, r['tp'] + r['fp']):.3f} ({r['fp']} false)  "
             f"{r['kept']}/{r['lines']}  {np.nanmean(cover):.3f}, {np.mean(cover >= 0.95):.3f} of {len(r['cover'])}  "
-            f"{r['audio_ok']}/{r['audio_calls']}  {r['unheard_spans']}"
+            f"{r['audio_ok']}/{r['audio_calls']}  {r['unheard_spans']}  {np.mean(r['unheard_cover']) if r['unheard_cover'] else float('nan'):.3f}"
         )
     for m in misses:
         print("  miss:", *m)
