@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -163,6 +164,15 @@ def test_a_database_from_before_redaction_gets_placeholders_on_upgrade(tmp_path)
     assert store.redaction_spans("c1")[0]["kind"] == "mobile"
     store.close()
     assert b"13812345678" not in _file_bytes(db)
+
+
+def test_retention_setting_gives_the_purge_date():
+    today = date(2026, 12, 1)
+    assert retention.cutoff(None, {"retention_days": 30}, Path("p.toml"), today) == "2026-11-01"
+    assert retention.cutoff("2026-06-01", {"retention_days": 30}, Path("p.toml"), today) == "2026-06-01"
+    for settings in ({}, {"retention_days": 0}, {"retention_days": "30"}):
+        with pytest.raises(ValueError, match="retention_days"):
+            retention.cutoff(None, settings, Path("p.toml"), today)
 
 
 def _band_share(x: np.ndarray, hz: float) -> float:
