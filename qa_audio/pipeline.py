@@ -167,7 +167,7 @@ def _analyse(path: str, cached: list[dict] | None) -> Analysis:
     if any(s.side == MIXED for s in segments):
         segments = roles.assign(segments, audio.mono(), _WORKER["cues"], timeline.answer_s or 0.0)
     # Personal numbers leave the transcript here, before anything is cached, scored or stored.
-    segments, redaction = redact.redact_call(segments, audio, timeline, _WORKER["privacy"], sha256_file(path))
+    segments, redaction = redact.redact_call(segments, audio, timeline, _WORKER["privacy"])
     return Analysis(audio.duration_s, audio.channels.shape[0], audio.codec, timeline, segments, time.perf_counter() - t0, redaction)
 
 
@@ -245,7 +245,8 @@ def process(paths: list[Path], opts: Options, on_progress: Callable[[Outcome], N
             card = scoring.scorecard(pack, scoring.CallContext(tl, result.segments, started_at, certain))
             if cached is None:
                 store.cache_segments(rec.sha256, asr_key, result.redaction.raw or result.segments)
-            store.save_call(rec, tl, result.segments, card, asr_key, result.redaction)
+            copy = redact.keep_copy(result.redaction, privacy, rec.sha256)
+            store.save_call(rec, tl, result.segments, card, asr_key, result.redaction, copy)
             for f in card.findings:
                 if f.result == scoring.FAIL:
                     failed_rules[f.rule_id] = failed_rules.get(f.rule_id, 0) + 1

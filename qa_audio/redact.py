@@ -9,6 +9,7 @@ carries a 1 kHz tone (or silence) there on that speaker's channel only.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -55,7 +56,7 @@ class CallRedaction:
     """What is stored with a call besides its redacted segments."""
 
     spans: list[RedactionSpan]
-    audio_path: str | None = None  # the redacted copy of the recording
+    flac: bytes | None = None  # the redacted copy of the recording, for the batch's writer to keep
     raw: list[Segment] | None = None  # the transcript as heard, only when the settings keep it
 
 
@@ -79,18 +80,28 @@ class Settings:
 
 
 def copies_dir(db: Path) -> Path:
-    """Where the redacted audio copies of a database's calls are written: beside it."""
+    """Where the redacted audio copies of a database's calls are kept: beside it."""
     return db.resolve().with_name(db.name + ".redacted")
 
 
-def redact_call(segments: list[Segment], audio: Audio, timeline: Timeline, settings: Settings, name: str) -> tuple[list[Segment], CallRedaction]:
-    """A call's redacted transcript, and its spans, raw text (if kept) and audio copy (written as `name`.flac)."""
+def redact_call(segments: list[Segment], audio: Audio, timeline: Timeline, settings: Settings) -> tuple[list[Segment], CallRedaction]:
+    """A call's redacted transcript, and its spans, raw text (if kept) and audio copy."""
     red = redact_segments(segments)
     spans = _merge(red.spans + unheard_spans(segments, timeline.speech, red.spans))
-    path = None
-    if settings.audio != "off" and settings.audio_dir is not None:
-        path = str(write_flac(settings.audio_dir / f"{name}.flac", redact_audio(audio, timeline.sides, spans, settings.audio)))
-    return red.segments, CallRedaction(spans, path, segments if settings.keep_raw else None)
+    flac = encode_flac(redact_audio(audio, timeline.sides, spans, settings.audio)) if settings.audio != "off" else None
+    return red.segments, CallRedaction(spans, flac, segments if settings.keep_raw else None)
+
+
+def keep_copy(redaction: CallRedaction, settings: Settings, sha256: str) -> str | None:
+    """Write a call's redacted audio copy (named by the recording's hash); its path, or None."""
+    if redaction.flac is None or settings.audio_dir is None:
+        return None
+    path = settings.audio_dir / f"{sha256}.flac"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_bytes(redaction.flac)
+    tmp.replace(path)
+    return str(path)
 
 
 def unheard_spans(segments: list[Segment], speech: dict[str, list[Span]], spans: list[RedactionSpan], pad_s: float = PAD_S) -> list[RedactionSpan]:
@@ -220,13 +231,12 @@ def _tone(a: int, b: int) -> np.ndarray:
     return (np.sin(2 * np.pi * TONE_HZ * t) * edge * 10 ** (TONE_DBFS / 20) * np.sqrt(2)).astype(np.float32)
 
 
-def write_flac(path: Path, channels: np.ndarray) -> Path:
+def encode_flac(channels: np.ndarray) -> bytes:
     """16-bit FLAC at 16 kHz: lossless, so speech outside the spans is what was decoded."""
     layout = "stereo" if channels.shape[0] == 2 else "mono"
     pcm = (np.clip(channels, -1, 1) * 32767).round().astype(np.int16)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    with av.open(str(tmp), "w", format="flac") as out:
+    buf = io.BytesIO()
+    with av.open(buf, "w", format="flac") as out:
         stream = out.add_stream("flac", rate=SAMPLE_RATE, layout=layout)
         step = 4608
         for a in range(0, pcm.shape[1], step):
@@ -236,5 +246,4 @@ def write_flac(path: Path, channels: np.ndarray) -> Path:
                 out.mux(packet)
         for packet in stream.encode(None):
             out.mux(packet)
-    tmp.replace(path)
-    return path
+    return buf.getvalue()

@@ -219,9 +219,11 @@ class Store:
             self.db["calls"].insert({**asdict(rec), "call_date": _date(rec.started_at), "status": "failed", "error": error, "processed_at": now()})
 
     def save_call(
-        self, rec: CallRecord, timeline: Timeline, segments: list[Segment], card: Scorecard, asr_key: str, redaction: CallRedaction | None = None
+        self, rec: CallRecord, timeline: Timeline, segments: list[Segment], card: Scorecard, asr_key: str,
+        redaction: CallRedaction | None = None, redacted_audio: str | None = None,
     ) -> None:
-        """One analysed call; `segments` are already redacted (redact.py), `redaction` holds the rest."""
+        """One analysed call; `segments` are already redacted (redact.py), `redaction` holds
+        the rest, `redacted_audio` is where its redacted audio copy was written."""
         with self._tx():
             self._upsert_agent(rec.agent_id)
             self._delete_call(rec.id, rec.sha256)
@@ -233,7 +235,7 @@ class Store:
                     "error": None,
                     "processed_at": now(),
                     "asr_key": asr_key,
-                    "redacted_audio": redaction.audio_path if redaction else None,
+                    "redacted_audio": redacted_audio,
                 }
             )
             self._write_timeline(rec.id, timeline)
