@@ -7,7 +7,7 @@ and calls full of numbers that are not personal (amounts, dates, order numbers, 
 each wideband and through G.711. Reported:
 
 - recall: numbers said whose segments (the side's, overlapping the line) hold a placeholder
-  and no run of 4 digits; numbers Whisper did not write at all are counted apart (nothing
+  and no 4 digits in a row of the number; numbers Whisper did not write at all are counted apart (nothing
   to leak in text, but nothing toned out in the audio either);
 - precision: placeholders on a line where a personal number was said, over all
   placeholders; and lines with numbers that are not personal left as they were;
@@ -97,7 +97,7 @@ def main() -> None:
             text = overlapping(segs, s.side, s.start_s, s.end_s)
             digits = _SEP.sub("", pii.to_digits(text))
             has_placeholder = any(p in text for p in _PLACEHOLDERS)
-            if re.search(r"\d{4}", digits):
+            if any(s.digits[i : i + 4] in digits for i in range(len(s.digits) - 3)):
                 r["leaked"] += 1
                 misses.append((cid, s.kind, s.digits, text))
             elif has_placeholder:
