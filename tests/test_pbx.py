@@ -248,11 +248,11 @@ def test_unanswered_call_has_every_rule_na(china):
 
 @pytest.mark.slow
 def test_batch_with_broken_pbx_records_completes_with_warnings(tmp_path, model_path):
-    """qa-audio process on two sample calls whose records include a malformed row, a row with
+    """qa-audio process on three sample calls whose records include a malformed row, a row with
     an extra column and a JSON-lines file: every call is scored, the warnings are printed."""
     day = tmp_path / "day"
     day.mkdir()
-    for name in ("20261122_a01_c001.wav", "20261122_a02_c004.flac"):
+    for name in ("20261122_a01_c001.wav", "20261122_a01_c003.wav", "20261122_a02_c004.flac"):
         shutil.copy(SAMPLES / name, day / name)
     records = tmp_path / "pbx"
     records.mkdir()
@@ -260,7 +260,8 @@ def test_batch_with_broken_pbx_records_completes_with_warnings(tmp_path, model_p
     cdr.write_text(
         "accountcode,src,dst,channel,dstchannel,start,answer,end,duration,billsec,disposition,uniqueid\n"
         '"","13800000001","6001","PJSIP/trunk-1","PJSIP/6001-2","2026-11-22 14:05:00","2026-11-22 14:05:09","2026-11-22 14:06:00",60,51,"ANSWERED","c001","surplus"\n'
-        '"","13800000002","6001","PJSIP/trunk-3"\n',
+        '"","13800000002","6001","PJSIP/trunk-3"\n'
+        '"","13800000003","600","PJSIP/trunk-5","","2026-11-22 16:40:00","2026-11-22 16:40:00","2026-11-22 16:41:00",60,60,"NO ANSWER","c003"\n',
         encoding="utf-8",
     )
     lines = (FIXTURES / "cel-custom" / "Master.csv").read_text(encoding="utf-8").splitlines()
@@ -273,7 +274,7 @@ def test_batch_with_broken_pbx_records_completes_with_warnings(tmp_path, model_p
     db = tmp_path / "qa.db"
     proc = run_cli("process", str(day), "--metadata", str(SAMPLES / "calls.csv"), "--pbx", str(records), "--workers", "1", db=db)
     assert proc.returncode == 0, proc.stderr
-    assert "2 files: 2 processed, 0 already done, 0 failed" in proc.stdout and "Traceback" not in proc.stderr
+    assert "3 files: 3 processed, 0 already done, 0 failed" in proc.stdout and "Traceback" not in proc.stderr
     assert f"warning: PBX record {cdr}:2: 13 fields, the header has 12: the extra fields were ignored" in proc.stderr
     assert f"warning: PBX record {cdr}:3: only 4 of the 12 fields of the header: row skipped" in proc.stderr
     assert f"warning: PBX record {cel}:{len(events) + 1}: not a JSON record" in proc.stderr
@@ -288,3 +289,9 @@ def test_batch_with_broken_pbx_records_completes_with_warnings(tmp_path, model_p
     assert finding["result"] == FAIL and transfer["source"] == "pbx"
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM events WHERE kind = 'transfer'").fetchone() == (1,)
+    for _ in range(2):  # as processed, and after a rescore: the unanswered call is not scored as picked up
+        c003 = json.loads(run_cli("show", "c003", "--json", db=db, check=True).stdout)
+        assert c003["score"] is None and c003["answer_delay_s"] is None and {f["result"] for f in c003["findings"]} == {NA}
+        assert [e["detail"] for e in c003["events"] if e["kind"] == "unanswered"] == ["asterisk-cdr: NO ANSWER: no agent answered (1 CDR row(s))"]
+        run_cli("rescore", db=db, check=True)
+    assert "c003" in run_cli("show", "c003", db=db, check=True).stdout
