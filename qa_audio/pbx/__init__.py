@@ -70,4 +70,11 @@ def load_records(paths: list[Path], inbound: bool = True, layout: str | None = N
             out.undated.append(f)
         for key in f.keys:
             out.calls.setdefault(key, []).append(f)
+    for key, found in list(out.calls.items()):
+        sources = [f.source for f in found]
+        if len(set(sources)) < len(sources):
+            # A userfield or call_id shared by several calls names none of them for sure.
+            del out.calls[key]
+            out.warnings.append(PbxWarning(", ".join(sorted({w.rsplit(":", 1)[0] for f in found for w in f.where})), None,
+                                           f"id {key!r} names {len(found)} different calls: not matched to any recording"))
     return out

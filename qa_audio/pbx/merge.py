@@ -50,7 +50,7 @@ def _answer(tl: Timeline, facts: PbxFacts, plan: TonePlan) -> None:
     if facts.answer_delay_s is None:
         return
     if tl.answer_delay_s is not None and abs(tl.answer_delay_s - facts.answer_delay_s) > ANSWER_TOLERANCE_S + facts.precision_s:
-        tl.disagreements.append(f"answer delay: audio {tl.answer_delay_s:.1f} s, {facts.source} {facts.answer_delay_s:.1f} s")
+        tl.disagreements.append(f"answer delay: audio {tl.answer_delay_s:g} s, {facts.source} {facts.answer_delay_s:g} s")
     if tl.ring_count is None:
         cycle = sum(on + off for on, off in plan.ringback.cadence)
         tl.ring_count = max(1, math.ceil(facts.answer_delay_s / cycle)) if facts.answer_delay_s > 0 else 0
