@@ -71,6 +71,15 @@ def test_real_formats_give_the_true_answer(fixture, inbound, call_id, truth):
     assert got == truth
 
 
+def test_one_folder_of_every_format_at_once():
+    records = pbx.load_records([FIXTURES])
+    assert [str(w) for w in records.warnings] == [f"{FIXTURES / 'SOURCES.md'}:1: no PBX record in 24 rows (first: 1 fields match no known layout (16, 17, 18, 19, 20, 21, 24 columns); name it with --pbx-format)"]
+    for fixture, inbound, call_id, truth in CASES:
+        if inbound:
+            f = facts_of(records, call_id)
+            assert (f.answered, f.answer_delay_s, f.hangup_by) == (truth.answered, truth.delay_s, truth.hangup_by), fixture
+
+
 def test_records_without_an_id_are_matched_by_start_time():
     records = pbx.load_records([FIXTURES / "cdr_csv"])
     assert records.calls == {} and len(records.undated) == 1

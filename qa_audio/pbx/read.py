@@ -209,7 +209,16 @@ def _delimited(path: Path, text: str, layout: Layout | None, out: Parsed) -> Non
         _rows_by(out, file, records[1:], lambda n: Layout("header", kind, tuple(header)), by_header=True)
         return
     choose = (lambda n: layout) if layout else _chooser(records)
-    _rows_by(out, file, records, choose, by_header=False)
+    part = Parsed()
+    _rows_by(part, file, records, choose, by_header=False)
+    if any(part.rows.values()) or len(part.warnings) <= 1:
+        out.warnings += part.warnings
+        for kind, rows in part.rows.items():
+            out.rows[kind] += rows
+    else:
+        # Not records at all (a README beside them, say): one warning, not one per line.
+        first = part.warnings[0]
+        out.warnings.append(PbxWarning(file, first.line, f"no PBX record in {len(records)} rows (first: {first.reason})"))
 
 
 def _sniff_delimiter(text: str) -> str:
