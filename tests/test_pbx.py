@@ -73,7 +73,8 @@ def test_real_formats_give_the_true_answer(fixture, inbound, call_id, truth):
 
 def test_one_folder_of_every_format_at_once():
     records = pbx.load_records([FIXTURES])
-    assert [str(w) for w in records.warnings] == [f"{FIXTURES / 'SOURCES.md'}:1: no PBX record in 24 rows (first: 1 fields match no known layout (16, 17, 18, 19, 20, 21, 24 columns); name it with --pbx-format)"]
+    (warning,) = records.warnings  # the Markdown file beside the records
+    assert str(warning).startswith(f"{FIXTURES / 'SOURCES.md'}:1: no PBX record in ")
     for fixture, inbound, call_id, truth in CASES:
         if inbound:
             f = facts_of(records, call_id)
