@@ -153,7 +153,7 @@ def test_broken_json_lines_xml_and_unknown_layouts_are_warnings(tmp_path):
     said = sorted(str(w) for w in records.warnings)
     assert said[0].startswith(f"{jl}:3: not a JSON record")
     assert said[1].startswith(f"{xml}:1: not XML")
-    assert said[2].startswith(f"{odd}:1: 3 fields match no known layout")
+    assert said[2].startswith(f"{odd}:1: 3 fields match no layout that reads them")
     assert facts_of(records, "1795347600.100").answered is False  # the other lines were read
 
 
@@ -172,8 +172,9 @@ def test_pbx_format_names_a_cdr_custom_mapping(tmp_path):
            "support", "1795352400.5", "", "4", ""]
     data = tmp_path / "cdr.tsv"
     data.write_text("\t".join(row) + "\n", encoding="utf-8")
-    named = pbx.load_records([data], layout=str(layout))
+    named = pbx.load_records([data, FIXTURES / "cel-custom"], layout=str(layout))
     assert facts_of(named, "1795352400.5").answer_delay_s == 13.0
+    assert facts_of(named, "1795345200.60").answer_delay_s == 7.25  # other layouts are still read
     builtin = pbx.load_records([FIXTURES / "cdr-custom"], layout="cdr_custom")
     assert facts_of(builtin, "1795344600.50").answer_delay_s == 9.0
     with pytest.raises(pbx.PbxError, match="unknown PBX format 'cdr_cusotm'"):

@@ -190,7 +190,7 @@ def _xml(path: Path, text: str, out: Parsed) -> None:
 
 def _delimited(path: Path, text: str, layout: Layout | None, out: Parsed) -> None:
     file = str(path)
-    delimiter = layout.delimiter if layout and layout.delimiter else _sniff_delimiter(text)
+    delimiter = _sniff_delimiter(text, layout.delimiter if layout else None)
     records: list[tuple[int, list[str]]] = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     line = 1
@@ -204,11 +204,11 @@ def _delimited(path: Path, text: str, layout: Layout | None, out: Parsed) -> Non
     if not records:
         return
     header = [layouts.canonical(c) for c in records[0][1]]
-    if layout is None and sum(h in layouts.KNOWN for h in header) >= max(2, len(header) // 2):
+    if sum(h in layouts.KNOWN for h in header) >= max(2, len(header) // 2):
         kind = CEL if "eventtype" in header else CDR
         _rows_by(out, file, records[1:], lambda n: Layout("header", kind, tuple(header)), by_header=True)
         return
-    choose = (lambda n: layout) if layout else _chooser(records)
+    choose = _chooser(records, ([layout] if layout else []) + layouts.BUILTIN)
     part = Parsed()
     _rows_by(part, file, records, choose, by_header=False)
     if any(part.rows.values()) or len(part.warnings) <= 1:
@@ -221,13 +221,17 @@ def _delimited(path: Path, text: str, layout: Layout | None, out: Parsed) -> Non
         out.warnings.append(PbxWarning(file, first.line, f"no PBX record in {len(records)} rows (first: {first.reason})"))
 
 
-def _sniff_delimiter(text: str) -> str:
+def _sniff_delimiter(text: str, preferred: str | None) -> str:
+    """The separator of the first line (outside quotes): the layout's own where it occurs."""
     first = re.sub(r'"[^"]*"', "", text.lstrip().splitlines()[0])
+    if preferred and preferred in first:
+        return preferred
     return max([",", "\t", ";", "|"], key=first.count)
 
 
-def _chooser(records: list[tuple[int, list[str]]]):
-    """For each row length, the built-in layout of that many columns under which most rows read."""
+def _chooser(records: list[tuple[int, list[str]]], candidates: list[Layout]):
+    """For each row length, the layout of that many columns under which most rows read; on a
+    tie the first of `candidates` (the user's --pbx-format comes first)."""
     by_len: dict[int, list[list[str]]] = {}
     for _, cells in records:
         by_len.setdefault(len(cells), []).append(cells)
@@ -235,7 +239,7 @@ def _chooser(records: list[tuple[int, list[str]]]):
     for n, rows in by_len.items():
         scored = [
             (sum(invalid(_fields(lay, cells), lay.kind) is None for cells in rows[:50]), -i, lay)
-            for i, lay in enumerate(layouts.BUILTIN) if len(lay.columns) == n
+            for i, lay in enumerate(candidates) if len(lay.columns) == n
         ]
         top = max(scored, default=None, key=lambda s: s[:2])
         best[n] = top[2] if top and top[0] else None
@@ -251,7 +255,7 @@ def _rows_by(out: Parsed, file: str, records, choose, by_header: bool) -> None:
         lay = choose(len(cells))
         if lay is None:
             known = sorted({len(l.columns) for l in layouts.BUILTIN})
-            out.warnings.append(PbxWarning(file, line, f"{len(cells)} fields match no known layout ({', '.join(map(str, known))} columns); name it with --pbx-format"))
+            out.warnings.append(PbxWarning(file, line, f"{len(cells)} fields match no layout that reads them (built in: {', '.join(map(str, known))} columns); name yours with --pbx-format"))
             continue
         n = len(lay.columns)
         if len(cells) < n:
