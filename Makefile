@@ -24,6 +24,7 @@ demo: setup
 	$(BIN)/qa-audio flagged --db qa.db
 
 test: setup
+	sh scripts/browser-deps.sh
 	$(BIN)/python -m pytest -q
 
 bench: setup
