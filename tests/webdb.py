@@ -1,5 +1,6 @@
 """One database for the web tests: the four samples through the real CLI and model, and a
-user of each role. Built once per session; tests that change it use calls nobody else checks."""
+user of each role. Built once per test run (both web test modules share it); tests that
+change it use calls and rules that no other test checks."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from qa_audio.store import Store
+from qa_audio.web import auth
 
 from .conftest import run_cli
 
@@ -20,6 +24,7 @@ USERS = {  # name: (role, agent id)
     "locked": ("agent", "a01"),  # for the wrong-password lock-out
 }
 CALLS = {"a01": ("c001", "c003"), "a02": ("c002", "c004")}
+_BUILT: dict[str, "WebDb"] = {}
 
 
 @dataclass(frozen=True)
@@ -29,9 +34,16 @@ class WebDb:
 
 @pytest.fixture(scope="session")
 def web_db(tmp_path_factory, model_path) -> WebDb:
-    path = tmp_path_factory.mktemp("web") / "qa.db"
-    run_cli("process", "samples", "--metadata", "samples/calls.csv", "--workers", "1", db=path, check=True)
-    for name, (role, agent_id) in USERS.items():
-        args = ["users", "add", name, "--role", role, "--password", PASSWORD] + (["--agent-id", agent_id] if agent_id else [])
-        run_cli(*args, db=path, check=True)
-    return WebDb(path)
+    # Each test module imports this fixture, which makes it a fixture per module: the
+    # memo keeps it one database (and one run of the model) per test run.
+    if "db" not in _BUILT:
+        path = tmp_path_factory.mktemp("web") / "qa.db"
+        run_cli("process", "samples", "--metadata", "samples/calls.csv", "--workers", "1", db=path, check=True)
+        (first, (role, _)), *rest = USERS.items()
+        run_cli("users", "add", first, "--role", role, "--password", PASSWORD, db=path, check=True)  # the CLI, once
+        store = Store(path)
+        for name, (role, agent_id) in rest:
+            auth.add_user(store, name, role, PASSWORD, agent_id, actor="test set-up")
+        store.close()
+        _BUILT["db"] = WebDb(path)
+    return _BUILT["db"]
