@@ -31,7 +31,7 @@ demo: setup
 
 test: setup
 	sh scripts/browser-deps.sh
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -rs
 
 bench: setup
 	$(BIN)/python benchmarks/run_all.py

@@ -22,6 +22,19 @@ from .transcribe import Segment
 
 SCHEMA_VERSION = 3
 
+
+def _append_only(*tables: str) -> str:
+    """Triggers that refuse UPDATE and DELETE on each table (IF NOT EXISTS: another
+    migration may have made the same audit table)."""
+    return "".join(
+        f"""
+    CREATE TRIGGER IF NOT EXISTS {t}_append_only_{op.lower()} BEFORE {op} ON {t}
+        BEGIN SELECT RAISE(ABORT, '{t} is append-only'); END;"""
+        for t in tables
+        for op in ("UPDATE", "DELETE")
+    )
+
+
 _MIGRATIONS = {
     1: """
     CREATE TABLE agents (id TEXT PRIMARY KEY, name TEXT);
@@ -146,24 +159,9 @@ _MIGRATIONS = {
         call_id TEXT,
         detail TEXT               -- JSON
     );
-    CREATE INDEX audit_actor_time ON audit(actor, action, created_at);
-    CREATE TRIGGER acknowledgements_append_only_update BEFORE UPDATE ON acknowledgements
-        BEGIN SELECT RAISE(ABORT, 'acknowledgements are append-only'); END;
-    CREATE TRIGGER acknowledgements_append_only_delete BEFORE DELETE ON acknowledgements
-        BEGIN SELECT RAISE(ABORT, 'acknowledgements are append-only'); END;
-    CREATE TRIGGER disputes_append_only_update BEFORE UPDATE ON disputes
-        BEGIN SELECT RAISE(ABORT, 'disputes are append-only'); END;
-    CREATE TRIGGER disputes_append_only_delete BEFORE DELETE ON disputes
-        BEGIN SELECT RAISE(ABORT, 'disputes are append-only'); END;
-    CREATE TRIGGER dispute_resolutions_append_only_update BEFORE UPDATE ON dispute_resolutions
-        BEGIN SELECT RAISE(ABORT, 'dispute resolutions are append-only'); END;
-    CREATE TRIGGER dispute_resolutions_append_only_delete BEFORE DELETE ON dispute_resolutions
-        BEGIN SELECT RAISE(ABORT, 'dispute resolutions are append-only'); END;
-    CREATE TRIGGER IF NOT EXISTS audit_append_only_update BEFORE UPDATE ON audit
-        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
-    CREATE TRIGGER IF NOT EXISTS audit_append_only_delete BEFORE DELETE ON audit
-        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
-    """,
+    CREATE INDEX IF NOT EXISTS audit_actor_time ON audit(actor, action, created_at);
+    """
+    + _append_only("acknowledgements", "disputes", "dispute_resolutions", "audit"),
 }
 
 

@@ -170,7 +170,7 @@ def create_app(db: Path, dispute_days: int = flows.DEFAULT_DISPUTE_DAYS, rules_p
         try:
             call_id = flows.resolve(store, int(request.path_params["dispute_id"]), str(data.get("outcome", "")), user.name, str(data.get("note", "")))
         except ValueError as exc:
-            return back(str(data.get("back") or "/queue") if str(data.get("back", "")).startswith("/calls/") else "/queue", error=str(exc))
+            return back("/queue", error=str(exc))
         return back(f"/calls/{call_id}", notice="申诉已处理")
 
     # --- agent -----------------------------------------------------------------------

@@ -36,8 +36,11 @@ def dispute(store: Store, call_id: str, rule_id: str, agent_user: str, reason: s
     if not reason.strip():
         raise ValueError("申诉需要填写理由")
     card = report.scorecard(store, call_id)
-    if not any(f["rule_id"] == rule_id for f in card["findings"]):
+    finding = next((f for f in card["findings"] if f["rule_id"] == rule_id), None)
+    if finding is None:
         raise report.NotFound(f"call {call_id} has no finding for rule {rule_id!r}")
+    if finding["result"] not in ("fail", "unknown"):
+        raise ValueError("只能对未通过或无法判断的评分项申诉")
     if datetime.now(timezone.utc) > dispute_deadline(store.call(call_id), days):
         raise ValueError(f"已超过申诉期限（评分发布后 {days} 天内）")
     if any(d["rule_id"] == rule_id and d["outcome"] is None for d in store.disputes(call_id)):
