@@ -277,3 +277,17 @@ def test_admin_manages_users_qa_sees_the_day(app, web_db):
     day = client(app, "qa1").get("/day", params={"date": "2026-11-22"}).text
     assert '<svg class="trend"' in day and "按规则" in day and "a01" in day and "a02" in day
     assert client(app, "sup1").get("/day").status_code == 404
+    api_day = client(app, "qa1").get("/api/day").json()  # default: the latest batch
+    assert api_day["date"] == "2026-11-22" and api_day["calls"] == 4
+
+
+def test_queue_filters(app):
+    sup = client(app, "sup1")
+    rows = lambda **q: set(re.findall(r'<td><a href="/calls/(c\d+)">', sup.get("/queue", params=q).text))  # noqa: E731
+    everything = rows()
+    assert "c002" in everything and "c001" not in everything  # flagged only; c001 passed unflagged
+    assert rows(agent="a01") == everything - {"c002", "c004"}
+    assert rows(date="2026-11-22") == everything and rows(date="2026-11-23") == set()
+    assert rows(rule="forbidden_opening") == {"c002"}
+    assert rows(result="fail") == everything and rows(result="pass") == set()
+    assert rows(reviewed="no") | rows(reviewed="yes") == everything

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import date as _date
 from functools import wraps
 from pathlib import Path
 from urllib.parse import urlencode
@@ -259,7 +258,7 @@ def create_app(db: Path, dispute_days: int = flows.DEFAULT_DISPUTE_DAYS, rules_p
 
     @handler(roles=auth.STAFF, api=True)
     def api_day(request, store, user):
-        return JSONResponse(report.daily_report(store, views.parse_date(request.query_params.get("date")) or _date.today().isoformat()))
+        return JSONResponse(report.daily_report(store, views.day_or_latest(store, request.query_params.get("date"))))
 
     @handler(api=True)
     def api_search(request, store, user):

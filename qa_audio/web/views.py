@@ -171,9 +171,18 @@ class DayView:
 
     @classmethod
     def build(cls, store: Store, wanted: str | None, rules_path: Path) -> "DayView":
-        dates = sorted({c["call_date"] or c["processed_at"][:10] for c in store.calls()})
-        day = parse_date(wanted) or (dates[-1] if dates else _date.today().isoformat())
+        dates, day = batch_dates(store), day_or_latest(store, wanted)
         rep = report.daily_report(store, day)
         failed = [c for c in store.calls("status = 'failed'") if (c["call_date"] or c["processed_at"][:10]) == day]
         trend = [(d, report.daily_report(store, d)["mean_score"]) for d in dates[-30:]]
         return cls(day, rep, failed, trend, pass_score(rules_path), dates)
+
+
+def batch_dates(store: Store) -> list[str]:
+    """The days with calls, as report.daily_report counts them (call date, else processing date)."""
+    return sorted({c["call_date"] or c["processed_at"][:10] for c in store.calls()})
+
+
+def day_or_latest(store: Store, wanted: str | None) -> str:
+    dates = batch_dates(store)
+    return parse_date(wanted) or (dates[-1] if dates else _date.today().isoformat())
