@@ -5,7 +5,6 @@ and resolves; an agent tries the other agent's URLs and gets nothing."""
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
