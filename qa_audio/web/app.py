@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -72,11 +73,16 @@ def render(request: Request, name: str, user: auth.User | None, status: int = 20
 
 
 def handler(roles: tuple[str, ...] | None = None, form: bool = False, api: bool = False):
-    """Opens the store, authenticates, checks the role (and the CSRF token of a form)."""
+    """Authenticates, checks the role (and a form's CSRF token), then runs the page with its
+    own store in a worker thread: one slow page does not hold up the event loop."""
 
     def wrap(fn):
         @wraps(fn)
         async def endpoint(request: Request) -> Response:
+            data = await request.form() if form else None
+            return await run_in_threadpool(_run, fn, request, data)
+
+        def _run(fn, request: Request, data) -> Response:
             store = Store(_settings(request).db, must_exist=True)
             try:
                 user = auth.session_user(store, request.cookies.get(SESSION_COOKIE))
@@ -86,15 +92,11 @@ def handler(roles: tuple[str, ...] | None = None, form: bool = False, api: bool 
                     return RedirectResponse("/login?" + urlencode({"next": request.url.path}), status_code=303)
                 if roles and user.role not in roles:
                     raise HTTPException(404)
-                data = None
-                if form:
-                    data = await request.form()
-                    if not auth.csrf_ok(user, data.get("csrf")):
-                        raise HTTPException(403, "CSRF token missing or wrong")
-                try:
-                    return fn(request, store, user, data) if form else fn(request, store, user)
-                except report.NotFound:
-                    raise HTTPException(404)
+                if form and not auth.csrf_ok(user, data.get("csrf")):
+                    raise HTTPException(403, "CSRF token missing or wrong")
+                return fn(request, store, user, data) if form else fn(request, store, user)
+            except report.NotFound:
+                raise HTTPException(404)
             finally:
                 store.close()
 
@@ -172,7 +174,7 @@ def call_page(request, store, user):
 @handler()
 def audio(request, store, user):
     call_id = request.path_params["call_id"]
-    views.visible_card(store, user, call_id)
+    views.visible_call(store, user, call_id)
     path = store.audio_file_for(call_id)
     if path is None:
         raise HTTPException(404)
@@ -211,7 +213,7 @@ def me(request, store, user):
 @handler(roles=("agent",), form=True)
 def ack_post(request, store, user, data):
     call_id = request.path_params["call_id"]
-    views.visible_card(store, user, call_id)
+    views.visible_call(store, user, call_id)
     flows.acknowledge(store, call_id, user.name)
     return back(f"/calls/{call_id}", notice="已确认评分")
 
@@ -219,7 +221,7 @@ def ack_post(request, store, user, data):
 @handler(roles=("agent",), form=True)
 def dispute_post(request, store, user, data):
     call_id = request.path_params["call_id"]
-    views.visible_card(store, user, call_id)
+    views.visible_call(store, user, call_id)
     try:
         flows.dispute(store, call_id, str(data.get("rule_id", "")), user.name, str(data.get("reason", "")), _settings(request).dispute_days)
     except ValueError as exc:
@@ -282,8 +284,7 @@ def api_calls(request, store, user):
 @handler(api=True)
 def api_call(request, store, user):
     call_id = request.path_params["call_id"]
-    views.visible_card(store, user, call_id)
-    card = report.scorecard(store, call_id, with_transcript=True)
+    card = views.visible_card(store, user, call_id)
     return JSONResponse(card | {"acknowledgements": store.acknowledgements(call_id), "disputes": store.disputes(call_id)})
 
 

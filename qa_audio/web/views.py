@@ -20,12 +20,17 @@ DECISION_LABEL = {"confirm": "确认", "override": "改判"}
 REGION_LABEL = {"ringback": "回铃", "hold": "保持", "dead_air": "静默", "busy": "忙音", "interruption": "抢话", "line_dead": "断线"}
 
 
-def visible_card(store: Store, user: User, call_id: str) -> dict:
-    """The call's scorecard if this user may see it; NotFound (a 404) otherwise, the same as
-    for a call that does not exist, so an agent learns nothing about others' call ids."""
+def visible_call(store: Store, user: User, call_id: str) -> dict:
+    """The call's row if this user may see it; NotFound (a 404) otherwise, the same as for a
+    call that does not exist, so an agent learns nothing about others' call ids."""
     call = store.call(call_id)
     if call is None or not user.sees_agent(call["agent_id"]):
         raise report.NotFound(call_id)
+    return call
+
+
+def visible_card(store: Store, user: User, call_id: str) -> dict:
+    visible_call(store, user, call_id)
     return report.scorecard(store, call_id, with_transcript=True)
 
 
