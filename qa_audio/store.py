@@ -159,7 +159,7 @@ _MIGRATIONS = {
         call_id TEXT,
         detail TEXT               -- JSON
     );
-    CREATE INDEX IF NOT EXISTS audit_actor_time ON audit(actor, action, created_at);
+    CREATE INDEX IF NOT EXISTS audit_action_time ON audit(action, created_at);
     """
     + _append_only("acknowledgements", "disputes", "dispute_resolutions", "audit"),
 }
@@ -407,10 +407,14 @@ class Store:
         where, params = ("call_id = ?", [call_id]) if call_id else ("1", [])
         return list(self.db["audit"].rows_where(where, params, order_by="id DESC", limit=limit))
 
-    def count_audit(self, actor: str, action: str, since: str) -> int:
-        return self.db.execute(
-            "SELECT count(*) FROM audit WHERE actor = ? AND action = ? AND created_at >= ?", [actor, action, since]
-        ).fetchone()[0]
+    def count_audit(self, action: str, since: str, actor: str | None = None, client: str | None = None) -> int:
+        """Entries of one action since a time, by one actor or from one client (detail.client)."""
+        where, params = "action = ? AND created_at >= ?", [action, since]
+        if actor is not None:
+            where, params = where + " AND actor = ?", params + [actor]
+        if client is not None:
+            where, params = where + " AND json_extract(detail, '$.client') = ?", params + [client]
+        return self.db.execute(f"SELECT count(*) FROM audit WHERE {where}", params).fetchone()[0]
 
     def audio_file_for(self, call_id: str) -> Path | None:
         """The recording to play for a call, looked up by id only (never a path from a request):

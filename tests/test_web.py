@@ -190,6 +190,15 @@ def test_wrong_passwords_then_lockout(app, web_db):
     assert client(app, "agent1").get("/me").status_code == 200  # other accounts unaffected
 
 
+def test_one_client_guessing_many_names_is_refused(app):
+    guesser = TestClient(app, follow_redirects=False, client=("192.0.2.7", 40000))  # TEST-NET: only a label here
+    for i in range(20):
+        assert login(guesser, f"guess{i}", "password1").status_code == 401
+    r = login(guesser, "qa1", PASSWORD)
+    assert r.status_code == 401 and "次数过多" in r.text and SESSION_COOKIE not in guesser.cookies
+    assert client(app, "qa1").get("/day").status_code == 200  # from another client, qa1 still logs in
+
+
 def test_audio_by_call_id_only_with_ranges(app):
     c = client(app, "agent1")
     wav = (SAMPLES / "20261122_a01_c001.wav").read_bytes()

@@ -26,6 +26,9 @@ SESSION_HOURS = 12
 # Wrong passwords per account name within LOCKOUT_MINUTES before logins are refused: enough
 # for a typo or two, far too few to guess a password (each argon2 check costs ~50 ms too).
 MAX_FAILED_LOGINS = 5
+# From one client address, over all names: a shared office NAT still gets a few people's
+# typos, one guesser trying many names does not get far.
+MAX_FAILED_PER_CLIENT = 20
 LOCKOUT_MINUTES = 15
 
 _hasher = PasswordHasher()
@@ -91,7 +94,7 @@ def login(store: Store, name: str, password: str, client: str) -> str:
     """A new session token for a right name and password (a fresh one every time, so a
     token planted before login is never promoted); LoginRefused otherwise."""
     since = (datetime.now(timezone.utc) - timedelta(minutes=LOCKOUT_MINUTES)).isoformat(timespec="seconds")
-    if store.count_audit(name, "login_failed", since) >= MAX_FAILED_LOGINS:
+    if store.count_audit("login_failed", since, actor=name) >= MAX_FAILED_LOGINS or store.count_audit("login_failed", since, client=client) >= MAX_FAILED_PER_CLIENT:
         store.audit(name, "login_refused", detail={"client": client})
         raise LoginRefused(f"登录失败次数过多，请 {LOCKOUT_MINUTES} 分钟后再试")
     row = store.user(name)
