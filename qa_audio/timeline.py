@@ -14,22 +14,31 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .decode import SAMPLE_RATE, Audio
-from .tones import HOP_S, Span, TonePlan, cadence_runs, cycles, find_bursts, frame_view, runs, windowed_energy
+from . import music
+from .tones import BLOCK_FRAMES, HOP_S, Span, TonePlan, cadence_runs, cycles, find_bursts, frame_blocks, n_frames, runs, tone_share, windowed_energy
 
 AGENT, CUSTOMER, MIXED = "agent", "customer", "mixed"
 _DIGITAL_SILENCE_DB = -85.0
+# A dead line carries a codec's idle pattern, not noise: mu-law idles at 0, A-law at a
+# constant +-8 of 32768 (-72 dBFS, above any level threshold); the quietest line noise made
+# here (-72 dBFS RMS) still swings 7e-4 within a 40 ms frame. So a frame is dead when no
+# sample strays more than 10 LSB from the frame's mean.
+_DEAD_SWING = 10 / 32768
 # Speech must stand this far above the channel's noise floor.
 _SPEECH_MARGIN_DB = 10.0
 _ALWAYS_LOUD_DB = -40.0
 _MIN_SPEECH_S = 0.15
 _BRIDGE_S = 0.3
-# Music: sound that keeps going (few dips to the floor) for seconds, unlike speech's syllables.
-_MUSIC_WINDOW_S = 2.0
-_MUSIC_ACTIVE_SHARE = 0.8
-_MUSIC_STABILITY = 0.68
-_MUSIC_LAG = 5
+# Music may sit 10-25 dB below speech, near the line noise: it is looked for in anything
+# this far above the floor.
+_SOUND_MARGIN_DB = 5.0
+# Music-like runs shorter than this are speech (the model errs on about 1 % of speech
+# frames, in runs under a second: benchmarks/music.py).
+_MIN_MUSIC_S = 1.0
+# Music-like sound outside any hold is kept from the transcriber when it lasts this long
+# (a jingle, an IVR's music); shorter runs are given back to speech.
+_MUSIC_ALONE_S = 3.0
 _MIN_HOLD_S = 5.0
-_HOLD_BRIDGE_S = 10.0
 _INTERRUPT_OVERLAP_S = 1.0
 
 
@@ -105,6 +114,8 @@ class _Channel:
     tone: np.ndarray
     speech: np.ndarray  # speech-like sound
     music: np.ndarray
+    loud: np.ndarray
+    dead: np.ndarray  # the codec's idle pattern: no line at all
 
 
 def side_names(audio: Audio, agent_channel: int) -> list[str]:
@@ -117,20 +128,19 @@ def analyse(audio: Audio, plan: TonePlan, agent_channel: int = 0) -> Timeline:
     names = side_names(audio, agent_channel)
     chans, tones = [], []
     for side, x in zip(names, audio.channels):
-        frames = frame_view(x, SAMPLE_RATE)
-        energy = windowed_energy(frames)
-        energy_db = 10 * np.log10(energy / (0.375 * frames.shape[1]) + 1e-12)
-        ring = find_bursts(x, SAMPLE_RATE, frames, energy_db, energy, plan.ringback)
-        busy = find_bursts(x, SAMPLE_RATE, frames, energy_db, energy, plan.busy) if plan.busy != plan.ringback else ring
-        tone_mask = _mask_of(ring + busy, len(energy_db))
-        chans.append(_classify(side, x, frames, energy_db, tone_mask))
+        m = _measure(x, plan)
+        ring = find_bursts(x, SAMPLE_RATE, m.ring_share, m.energy_db, plan.ringback)
+        busy = find_bursts(x, SAMPLE_RATE, m.busy_share, m.energy_db, plan.busy) if plan.busy != plan.ringback else ring
+        chans.append(_classify(side, x, m, _mask_of(ring + busy, len(m.energy_db))))
         tones.append((side, ring, busy))
+    holds = _holds(chans)
+    for c in chans:
+        c.speech = _smooth(c.loud & ~(c.music & (_mask_of_spans(holds, len(c.music)) | _long_runs(c.music, _MUSIC_ALONE_S))))
     duration = audio.duration_s
     speech = {c.side: _spans(c.speech) for c in chans}
     first_speech = min((s[0].start_s for s in speech.values() if s), default=duration)
 
     answer_s, rings, ring_events = _pickup(chans, tones, plan, first_speech)
-    holds = _holds(chans)
     hangup_by, hangup_evidence, hang_events = _hangup(chans, tones, plan, speech, duration)
     metrics = _metrics(chans, speech, holds, answer_s or 0.0, duration)
 
@@ -156,6 +166,34 @@ def analyse(audio: Audio, plan: TonePlan, agent_channel: int = 0) -> Timeline:
     )
 
 
+@dataclass
+class _Measures:
+    """Per-frame measures of one channel, computed a block of frames at a time."""
+
+    energy_db: np.ndarray
+    ring_share: np.ndarray
+    busy_share: np.ndarray
+    steady_short: np.ndarray
+    steady_long: np.ndarray
+    dead: np.ndarray
+
+
+def _measure(x: np.ndarray, plan: TonePlan) -> _Measures:
+    n = n_frames(len(x), SAMPLE_RATE)
+    out = _Measures(*(np.zeros(n, np.float32) for _ in range(5)), np.zeros(n, bool))
+    for i0, frames in frame_blocks(x, SAMPLE_RATE, lead=music.LAG_LONG):
+        lead = len(frames) - min(BLOCK_FRAMES, n - i0)
+        energy = windowed_energy(frames)
+        sl = slice(i0, i0 + len(frames) - lead)
+        out.energy_db[sl] = 10 * np.log10(energy[lead:] / (0.375 * frames.shape[1]) + 1e-12)
+        out.ring_share[sl] = tone_share(frames[lead:], energy[lead:], plan.ringback.freqs, SAMPLE_RATE)
+        out.busy_share[sl] = tone_share(frames[lead:], energy[lead:], plan.busy.freqs, SAMPLE_RATE)
+        out.steady_short[sl], out.steady_long[sl] = music.steadiness(frames, SAMPLE_RATE, lead)
+        core = frames[lead:]
+        out.dead[sl] = np.abs(core - core.mean(axis=1, keepdims=True)).max(axis=1) <= _DEAD_SWING
+    return out
+
+
 def _mask_of(bursts, n: int) -> np.ndarray:
     mask = np.zeros(n, bool)
     for b in bursts:
@@ -164,42 +202,47 @@ def _mask_of(bursts, n: int) -> np.ndarray:
     return mask
 
 
-def _classify(side: str, x: np.ndarray, frames: np.ndarray, energy_db: np.ndarray, tone_mask: np.ndarray) -> _Channel:
-    live = energy_db > _DIGITAL_SILENCE_DB
+def _mask_of_spans(spans, n: int) -> np.ndarray:
+    mask = np.zeros(n, bool)
+    for s in spans:
+        mask[int(round(s.start_s / HOP_S)) : int(round(s.end_s / HOP_S))] = True
+    return mask
+
+
+def _long_runs(mask: np.ndarray, min_s: float) -> np.ndarray:
+    out = np.zeros_like(mask)
+    for a, b in runs(mask):
+        if (b - a) * HOP_S >= min_s:
+            out[a:b] = True
+    return out
+
+
+def _classify(side: str, x: np.ndarray, m: _Measures, tone_mask: np.ndarray) -> _Channel:
+    floor, loud, sound = _levels(m.energy_db, m.dead, tone_mask)
+    tune = music.music_frames(np.maximum(m.energy_db, floor), m.steady_short, m.steady_long, sound, _MIN_MUSIC_S)
+    # Provisional speech (music taken out) tells the holds where words are; the final speech
+    # gives back short music-like runs that are not part of a hold.
+    return _Channel(side, x, m.energy_db, floor, tone_mask, _smooth(loud & ~tune), tune, loud, m.dead)
+
+
+def _levels(energy_db: np.ndarray, dead: np.ndarray, tone_mask: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """The channel's noise floor, its loud frames (speech candidates) and its sound frames."""
+    live = ~dead
     floor = float(np.percentile(energy_db[live], 10)) if live.any() else _DIGITAL_SILENCE_DB
     # A recording with hardly any pause has no noise floor to measure: anything above
     # _ALWAYS_LOUD_DB is sound whatever the floor says.
     threshold = min(max(floor + _SPEECH_MARGIN_DB, -65.0), _ALWAYS_LOUD_DB)
-    loud = ~tone_mask & (energy_db > threshold)
-    music = _music_mask(frames, loud)
-    speech = _smooth(loud & ~music)
-    return _Channel(side, x, energy_db, floor, tone_mask, speech, music)
+    loud = live & ~tone_mask & (energy_db > threshold)
+    sound = live & ~tone_mask & (energy_db > min(floor + _SOUND_MARGIN_DB, threshold))
+    return floor, loud, sound
 
 
-def _music_mask(frames: np.ndarray, loud: np.ndarray) -> np.ndarray:
-    """Frames inside windows of steady, unbroken sound: music, not syllabic speech.
-
-    Music holds its partials for hundreds of milliseconds; speech moves its formants every
-    syllable. The correlation of band-limited log spectra 100 ms apart, averaged over 2 s,
-    separates them (measured: speech <= 0.58, synthetic hold music >= 0.78, G.711 included).
-    """
-    w = int(_MUSIC_WINDOW_S / HOP_S)
-    if len(loud) < w + _MUSIC_LAG:
-        return np.zeros_like(loud)
-    spec = np.abs(np.fft.rfft(frames * np.hanning(frames.shape[1]).astype(np.float32), axis=1))
-    hz = np.fft.rfftfreq(frames.shape[1], 1 / SAMPLE_RATE)
-    logs = np.log(spec[:, (hz >= 300) & (hz <= 3400)] ** 2 + 1e-10)
-    logs -= logs.mean(axis=1, keepdims=True)
-    logs /= np.linalg.norm(logs, axis=1, keepdims=True) + 1e-9
-    corr = np.zeros(len(loud), np.float32)
-    corr[_MUSIC_LAG:] = np.einsum("ij,ij->i", logs[_MUSIC_LAG:], logs[:-_MUSIC_LAG])
-    box = np.ones(w, np.float32) / w
-    stability = np.convolve(corr, box, mode="same")
-    active = np.convolve(loud.astype(np.float32), box, mode="same")
-    steady = (stability >= _MUSIC_STABILITY) & (active >= _MUSIC_ACTIVE_SHARE)
-    # Grow each steady centre by half a window (the stable share starts mid-window), keep what sounds.
-    grown = np.convolve(steady.astype(np.float32), np.ones(w // 2, np.float32), mode="same") > 0
-    return grown & loud
+def music_features(x: np.ndarray, plan: TonePlan) -> np.ndarray:
+    """The music model's inputs for every frame of sound in one channel (for fitting it)."""
+    m = _measure(x, plan)
+    floor, _, sound = _levels(m.energy_db, m.dead, np.zeros(len(m.energy_db), bool))
+    within = music.stretches(sound)
+    return music.features(np.maximum(m.energy_db, floor), m.steady_short, m.steady_long, within)[within & sound]
 
 
 def _smooth(mask: np.ndarray) -> np.ndarray:
@@ -269,22 +312,23 @@ def _first_sound_after(chans, t0: float, t1: float) -> float | None:
 def _holds(chans) -> list[Event]:
     """Music on any side while no one speaks, for at least a few seconds.
 
-    Stretches of music are one hold as long as nobody speaks between them: hold music has
-    quiet passages, and a telephone line thins it further.
+    Stretches of music are one hold as long as nobody speaks between them, however long the
+    quiet passage: hold music fades and pauses, and a telephone line thins it further; the
+    next words of either party end the hold.
     """
     music = np.zeros_like(chans[0].music)
     anyone = np.zeros_like(music)
     for c in chans:
         music |= c.music
         anyone |= c.speech
-    merged: list[Span] = []
-    for s in _spans(music & ~anyone):
-        a, b = int(s.start_s / HOP_S), int(merged[-1].end_s / HOP_S) if merged else 0
-        if merged and s.start_s - merged[-1].end_s <= _HOLD_BRIDGE_S and not anyone[b:a].any():
-            merged[-1] = Span(merged[-1].start_s, s.end_s)
+    merged: list[tuple[int, int]] = []
+    for a, b in runs(music & ~anyone):
+        if merged and not anyone[merged[-1][1] : a].any():
+            merged[-1] = (merged[-1][0], b)
         else:
-            merged.append(s)
-    return [Event("hold", s.start_s, s.end_s, None, "audio", 0.8, "hold music") for s in merged if s.duration_s >= _MIN_HOLD_S]
+            merged.append((a, b))
+    spans = [Span(round(a * HOP_S, 2), round(b * HOP_S, 2)) for a, b in merged]
+    return [Event("hold", s.start_s, s.end_s, None, "audio", 0.8, "hold music") for s in spans if s.duration_s >= _MIN_HOLD_S]
 
 
 def _hangup(chans, tones, plan: TonePlan, speech, duration: float):
@@ -308,7 +352,7 @@ def _hangup(chans, tones, plan: TonePlan, speech, duration: float):
         return side, f"busy tone on the {side} channel after the last words", events
     dead = {}
     for c in chans:
-        alive = np.flatnonzero(c.energy_db > _DIGITAL_SILENCE_DB)
+        alive = np.flatnonzero(~c.dead)
         end = (alive[-1] + 1) * HOP_S if alive.size else 0.0
         if duration - end > 0.5:
             dead[c.side] = end
