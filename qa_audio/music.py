@@ -111,12 +111,8 @@ def features(level_db: np.ndarray, steady_short: np.ndarray, steady_long: np.nda
     return np.stack([mean[:, 0], mean[:, 1], spread, mean[:, 4]], axis=1)
 
 
-def music_frames(level_db: np.ndarray, steady_short: np.ndarray, steady_long: np.ndarray, sound: np.ndarray, min_s: float) -> np.ndarray:
-    """Frames of sound that the model calls music, in runs of at least `min_s`."""
+def music_frames(level_db: np.ndarray, steady_short: np.ndarray, steady_long: np.ndarray, sound: np.ndarray) -> np.ndarray:
+    """Frames the model calls music: stretches of sound, their short pauses included."""
     within = stretches(sound)
     p = model().probability(features(level_db, steady_short, steady_long, within))
-    music = within & (p >= 0.5)
-    for a, b in runs(music):
-        if (b - a) * HOP_S < min_s:
-            music[a:b] = False
-    return music & sound
+    return within & (p >= 0.5)

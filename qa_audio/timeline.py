@@ -39,6 +39,12 @@ _MIN_MUSIC_S = 1.0
 # (a jingle, an IVR's music); shorter runs are given back to speech.
 _MUSIC_ALONE_S = 3.0
 _MIN_HOLD_S = 5.0
+# Line noise dips about 0.5 dB under its 10th percentile; a fade in a held leg, which carries
+# no line noise, goes far below it.
+_BELOW_FLOOR_DB = 3.0
+# Words that end a hold last this long at least (让您久等了 takes over a second); shorter
+# speech-like bits inside a hold are staccato music heard between digitally silent rests.
+_HOLD_ENDING_WORDS_S = 1.0
 _INTERRUPT_OVERLAP_S = 1.0
 
 
@@ -93,6 +99,7 @@ class Timeline:
 
 
 SILENT_HOLD = "held-line silence after a hold cue"
+UNANNOUNCED_WAIT = "silence on both sides with no hold cue before it"
 
 
 def timeline_from_dict(data: str | dict) -> Timeline:
@@ -116,6 +123,7 @@ class _Channel:
     music: np.ndarray
     loud: np.ndarray
     dead: np.ndarray  # the codec's idle pattern: no line at all
+    held: np.ndarray  # music or what surrounds it in a held leg (see _classify)
 
 
 def side_names(audio: Audio, agent_channel: int) -> list[str]:
@@ -144,7 +152,7 @@ def analyse(audio: Audio, plan: TonePlan, agent_channel: int = 0) -> Timeline:
     hangup_by, hangup_evidence, hang_events = _hangup(chans, tones, plan, speech, duration)
     metrics = _metrics(chans, speech, holds, answer_s or 0.0, duration)
 
-    events = ring_events + holds + hang_events
+    events = ring_events + holds + hang_events + _idle_events(chans, speech, answer_s or 0.0)
     for side, spans in speech.items():
         events += [Event("speech", s.start_s, s.end_s, side) for s in spans]
     if answer_s is not None:
@@ -219,10 +227,14 @@ def _long_runs(mask: np.ndarray, min_s: float) -> np.ndarray:
 
 def _classify(side: str, x: np.ndarray, m: _Measures, tone_mask: np.ndarray) -> _Channel:
     floor, loud, sound = _levels(m.energy_db, m.dead, tone_mask)
-    tune = music.music_frames(np.maximum(m.energy_db, floor), m.steady_short, m.steady_long, sound, _MIN_MUSIC_S)
+    tuneful = music.music_frames(np.maximum(m.energy_db, floor), m.steady_short, m.steady_long, sound)
+    tune = _long_runs(tuneful, _MIN_MUSIC_S) & sound
+    # What a PBX plays into a held leg: music, the digital silence between its notes, and
+    # fades below the line's own noise. A hold reaches as far as this goes on its channel.
+    held = tuneful | m.dead | (m.energy_db < floor - _BELOW_FLOOR_DB)
     # Provisional speech (music taken out) tells the holds where words are; the final speech
     # gives back short music-like runs that are not part of a hold.
-    return _Channel(side, x, m.energy_db, floor, tone_mask, _smooth(loud & ~tune), tune, loud, m.dead)
+    return _Channel(side, x, m.energy_db, floor, tone_mask, _smooth(loud & ~tune), tune, loud, m.dead, held)
 
 
 def _levels(energy_db: np.ndarray, dead: np.ndarray, tone_mask: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
@@ -320,15 +332,29 @@ def _holds(chans) -> list[Event]:
     anyone = np.zeros_like(music)
     for c in chans:
         music |= c.music
-        anyone |= c.speech
+        anyone |= _long_runs(c.speech, _HOLD_ENDING_WORDS_S)
     merged: list[tuple[int, int]] = []
     for a, b in runs(music & ~anyone):
         if merged and not anyone[merged[-1][1] : a].any():
             merged[-1] = (merged[-1][0], b)
         else:
             merged.append((a, b))
-    spans = [Span(round(a * HOP_S, 2), round(b * HOP_S, 2)) for a, b in merged]
+    spans = [Span(round(a * HOP_S, 2), round(b * HOP_S, 2)) for a, b in (_widen(a, b, chans, anyone) for a, b in merged)]
     return [Event("hold", s.start_s, s.end_s, None, "audio", 0.8, "hold music") for s in spans if s.duration_s >= _MIN_HOLD_S]
+
+
+def _widen(a: int, b: int, chans, anyone: np.ndarray) -> tuple[int, int]:
+    """A hold [a, b) widened over the held leg's quiet start and end (a track may begin or
+    end in a fade or a rest), never past anyone's words."""
+    for c in chans:
+        if not c.music[a:b].any():
+            continue
+        heldish = c.held & ~anyone
+        before = np.flatnonzero(~heldish[:a])
+        after = np.flatnonzero(~heldish[b:])
+        a = min(a, int(before[-1]) + 1 if before.size else 0)
+        b = max(b, b + int(after[0]) if after.size else len(heldish))
+    return a, b
 
 
 def _hangup(chans, tones, plan: TonePlan, speech, duration: float):
@@ -393,26 +419,67 @@ def silences(speech: dict[str, list[Span]], holds: list[Event], answer_s: float)
 
 
 def longest_silence(speech: dict[str, list[Span]], holds: list[Event], answer_s: float) -> float:
-    return round(max((g.duration_s for g in silences(speech, holds, answer_s)), default=0.0), 2)
+    """Longest dead air; an unannounced wait is dead air even though it counts as a hold."""
+    announced = [h for h in holds if h.detail != UNANNOUNCED_WAIT]
+    return round(max((g.duration_s for g in silences(speech, announced, answer_s)), default=0.0), 2)
 
 
-def add_silent_holds(tl: Timeline, cue_ends: list[float], min_s: float, window_s: float) -> Timeline:
-    """A held line can be silent: a long mutual silence that begins soon after the agent's
-    hold cue (请您稍等) is a hold, not dead air. Needs the transcript, so runs after ASR.
+def add_silent_holds(tl: Timeline, cue_ends: list[float], min_s: float, window_s: float, dead_air_s: float = float("inf")) -> Timeline:
+    """Long silences on both sides, which need the transcript to be told apart.
 
-    Silent holds found before are replaced: a rescore with other thresholds finds them anew.
+    A held line can be silent: a silence of `min_s` or more that begins within `window_s`
+    of the agent's hold cue (请您稍等) is a hold. One of `dead_air_s` or more with no cue
+    before it is the customer left waiting unasked: a hold (so the permission rule sees it)
+    and a `dead_air` event. Where the held leg's line carried no signal at all (a PBX
+    holding without music), that stretch bounds the hold, not the pauses around it.
+
+    Holds and dead air found before are replaced: a rescore with other thresholds finds them anew.
     """
-    tl.holds = [h for h in tl.holds if h.detail != SILENT_HOLD]
-    tl.events = [e for e in tl.events if not (e.kind == "hold" and e.detail == SILENT_HOLD)]
+    derived = (SILENT_HOLD, UNANNOUNCED_WAIT)
+    tl.holds = [h for h in tl.holds if h.detail not in derived]
+    tl.events = [e for e in tl.events if not ((e.kind == "hold" and e.detail in derived) or e.kind == "dead_air")]
+    idle = [e for e in tl.events if e.kind == "line_idle"]
     for gap in silences(tl.speech, tl.holds, tl.answer_s or 0.0):
-        if gap.duration_s >= min_s and any(-0.5 <= gap.start_s - t <= window_s for t in cue_ends):
-            hold = Event("hold", gap.start_s, gap.end_s, None, "audio", 0.7, SILENT_HOLD)
-            tl.holds.append(hold)
-            tl.events.append(hold)
+        cued = any(-0.5 <= gap.start_s - t <= window_s for t in cue_ends)
+        if cued and gap.duration_s >= min_s:
+            kind = SILENT_HOLD
+        elif not cued and gap.duration_s >= dead_air_s:
+            kind = UNANNOUNCED_WAIT
+            tl.events.append(Event("dead_air", gap.start_s, gap.end_s, None, "audio", 0.8, "silence on both sides, no hold cue before it"))
+        else:
+            continue
+        span = _idle_within(gap, idle)
+        hold = Event("hold", span.start_s, span.end_s, None, "audio", 0.7, kind)
+        tl.holds.append(hold)
+        tl.events.append(hold)
     tl.holds.sort(key=lambda h: h.start_s)
     tl.events.sort(key=lambda e: (e.start_s, e.kind))
     tl.metrics.longest_silence_s = longest_silence(tl.speech, tl.holds, tl.answer_s or 0.0)
     return tl
+
+
+def _idle_within(gap: Span, idle: list[Event]) -> Span:
+    """The part of `gap` where a line carried no signal, if that is most of it."""
+    best = gap
+    for e in idle:
+        a, b = max(gap.start_s, e.start_s), min(gap.end_s, e.end_s)
+        if b - a >= 0.5 * gap.duration_s and (best is gap or b - a > best.duration_s):
+            best = Span(a, b)
+    return best
+
+
+def _idle_events(chans, speech: dict[str, list[Span]], answer_s: float) -> list[Event]:
+    """Stretches inside the call where a line carried no signal (the codec's idle pattern)."""
+    words = [s for spans in speech.values() for s in spans]
+    if not words:
+        return []
+    first, last = max(answer_s, min(s.start_s for s in words)), max(s.end_s for s in words)
+    events = []
+    for c in chans:
+        for s in _spans(c.dead):
+            if s.duration_s >= _MIN_HOLD_S and s.start_s >= first and s.end_s <= last:
+                events.append(Event("line_idle", s.start_s, s.end_s, c.side, "audio", 0.9, "no signal on the line"))
+    return events
 
 
 def speech_rates(segments) -> dict[str, float]:
