@@ -45,6 +45,7 @@ _BELOW_FLOOR_DB = 3.0
 # Words that end a hold last this long at least (让您久等了 takes over a second); shorter
 # speech-like bits inside a hold are staccato music heard between digitally silent rests.
 _HOLD_ENDING_WORDS_S = 1.0
+_WORDS_OVER_MUSIC_DB = 6.0
 _INTERRUPT_OVERLAP_S = 1.0
 
 
@@ -143,7 +144,8 @@ def analyse(audio: Audio, plan: TonePlan, agent_channel: int = 0) -> Timeline:
         tones.append((side, ring, busy))
     holds = _holds(chans)
     for c in chans:
-        c.speech = _smooth(c.loud & ~(c.music & (_mask_of_spans(holds, len(c.music)) | _long_runs(c.music, _MUSIC_ALONE_S))))
+        # Inside a hold, only bits shorter than words that end it are left: none is speech.
+        c.speech = _smooth(c.loud & ~_mask_of_spans(holds, len(c.music)) & ~_long_runs(c.music, _MUSIC_ALONE_S))
     duration = audio.duration_s
     speech = {c.side: _spans(c.speech) for c in chans}
     first_speech = min((s[0].start_s for s in speech.values() if s), default=duration)
@@ -332,7 +334,7 @@ def _holds(chans) -> list[Event]:
     anyone = np.zeros_like(music)
     for c in chans:
         music |= c.music
-        anyone |= _long_runs(c.speech, _HOLD_ENDING_WORDS_S)
+        anyone |= _words(c)
     merged: list[tuple[int, int]] = []
     for a, b in runs(music & ~anyone):
         if merged and not anyone[merged[-1][1] : a].any():
@@ -341,6 +343,23 @@ def _holds(chans) -> list[Event]:
             merged.append((a, b))
     spans = [Span(round(a * HOP_S, 2), round(b * HOP_S, 2)) for a, b in (_widen(a, b, chans, anyone) for a, b in merged)]
     return [Event("hold", s.start_s, s.end_s, None, "audio", 0.8, "hold music") for s in spans if s.duration_s >= _MIN_HOLD_S]
+
+
+def _words(c: _Channel) -> np.ndarray:
+    """Speech that can end a hold: long enough, and (on a channel with music) louder than
+    the music, which a PBX plays 10-25 dB below speech; a passage of music the model
+    misheard as speech is as loud as the music around it."""
+    words = _long_runs(c.speech, _HOLD_ENDING_WORDS_S)
+    if not c.music.any() or not words.any():
+        return words
+    music_db = float(np.median(c.energy_db[c.music]))
+    if music_db > float(np.median(c.energy_db[words])) - _WORDS_OVER_MUSIC_DB:
+        return words  # "music" as loud as the speech: the level tells nothing
+    for a, b in runs(words):
+        loud = c.loud[a:b]
+        if loud.any() and float(np.mean(c.energy_db[a:b][loud])) < music_db + _WORDS_OVER_MUSIC_DB:
+            words[a:b] = False
+    return words
 
 
 def _widen(a: int, b: int, chans, anyone: np.ndarray) -> tuple[int, int]:
