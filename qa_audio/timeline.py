@@ -42,6 +42,8 @@ _MIN_HOLD_S = 5.0
 # Line noise dips about 0.5 dB under its 10th percentile; a fade in a held leg, which carries
 # no line noise, goes far below it.
 _BELOW_FLOOR_DB = 3.0
+# A fade crosses the noise's level in a few hundred ms; line noise lasts.
+_LINE_NOISE_S = 0.5
 # Words that end a hold last this long at least (让您久等了 takes over a second); shorter
 # speech-like bits inside a hold are staccato music heard between digitally silent rests.
 _HOLD_ENDING_WORDS_S = 1.0
@@ -231,9 +233,11 @@ def _classify(side: str, x: np.ndarray, m: _Measures, tone_mask: np.ndarray) -> 
     floor, loud, sound = _levels(m.energy_db, m.dead, tone_mask)
     tuneful = music.music_frames(np.maximum(m.energy_db, floor), m.steady_short, m.steady_long, sound)
     tune = _long_runs(tuneful, _MIN_MUSIC_S) & sound
-    # What a PBX plays into a held leg: music, the digital silence between its notes, and
-    # fades below the line's own noise. A hold reaches as far as this goes on its channel.
-    held = tuneful | m.dead | (m.energy_db < floor - _BELOW_FLOOR_DB)
+    # A held leg carries what the PBX plays, not the line's own noise: music, the digital
+    # silence between its notes, fades below the noise. A hold reaches as far as that goes
+    # on its channel: up to the line's noise (for more than a moment) or to words.
+    line_noise = ~m.dead & ~sound & (m.energy_db >= floor - _BELOW_FLOOR_DB)
+    held = ~_long_runs(line_noise, _LINE_NOISE_S)
     # Provisional speech (music taken out) tells the holds where words are; the final speech
     # gives back short music-like runs that are not part of a hold.
     return _Channel(side, x, m.energy_db, floor, tone_mask, _smooth(loud & ~tune), tune, loud, m.dead, held)
@@ -288,7 +292,13 @@ def _pickup(chans, tones, plan: TonePlan, first_speech: float):
     side, run = best
     events = [Event("ringback", b.start_s, b.end_s, side) for b in run]
     last = run[-1]
-    cut_short = last.duration_s < min(plan.ringback.on_values) * 0.8
+    # A ring is cut short by the answer when it is clearly shorter than the rings before it
+    # in the same place of the cadence (a line's filtering trims every burst a little, so
+    # the plan's on-time alone would take a full ring for a cut one and answer early).
+    period = len(plan.ringback.cadence)
+    same = [b.duration_s for i, b in enumerate(run[:-1]) if (len(run) - 1 - i) % period == 0]
+    expected = float(np.median(same)) if same else plan.ringback.cadence[(len(run) - 1) % period][0]
+    cut_short = last.duration_s < expected * 0.8
     if cut_short:
         answer = last.end_s
     else:
@@ -315,11 +325,14 @@ def _first_sound_after(chans, t0: float, t1: float) -> float | None:
         smooth = np.convolve(seg, np.ones(w) / w, mode="valid")
         base = smooth[0]
         rise = (smooth > base + 2.0) & ~c.tone[i0 : i0 + len(smooth)]
-        hits = np.flatnonzero(rise | c.speech[i0 : i0 + len(smooth)])
+        # A line that idled (no signal) until now comes alive at the answer.
+        opened = (c.dead[i0] & ~c.dead[i0 : i0 + len(smooth)]) if c.dead[i0 : i0 + w].all() else np.zeros(len(smooth), bool)
+        hits = np.flatnonzero(rise | opened | c.speech[i0 : i0 + len(smooth)])
         if hits.size:
             # The averaging window ending at the rise starts before it: step back to the onset.
             k = hits[0]
-            onsets.append((i0 + k + int(np.argmax(seg[k : k + w] > base + 2.0))) * HOP_S)
+            step = 0 if opened[k] else int(np.argmax(seg[k : k + w] > base + 2.0))
+            onsets.append((i0 + k + step) * HOP_S)
     return min(onsets) if onsets else None
 
 
@@ -363,8 +376,8 @@ def _words(c: _Channel) -> np.ndarray:
 
 
 def _widen(a: int, b: int, chans, anyone: np.ndarray) -> tuple[int, int]:
-    """A hold [a, b) widened over the held leg's quiet start and end (a track may begin or
-    end in a fade or a rest), never past anyone's words."""
+    """A hold [a, b) widened over the rest of the held leg (a track may begin or end in a
+    fade, a rest or a passage the model does not call music), never past anyone's words."""
     for c in chans:
         if not c.music[a:b].any():
             continue
