@@ -236,8 +236,13 @@ def _classify(side: str, x: np.ndarray, m: _Measures, tone_mask: np.ndarray) -> 
     # A held leg carries what the PBX plays, not the line's own noise: music, the digital
     # silence between its notes, fades below the noise. A hold reaches as far as that goes
     # on its channel: up to the line's noise (for more than a moment) or to words.
-    line_noise = ~m.dead & ~sound & (m.energy_db >= floor - _BELOW_FLOOR_DB)
-    held = ~_long_runs(line_noise, _LINE_NOISE_S)
+    quiet = m.dead | (m.energy_db < floor - _BELOW_FLOOR_DB)
+    held = ~(~sound & ~quiet)
+    for a, b in runs(~held):
+        # A fade crosses the noise's level on its way to silence in a moment; a pause
+        # between words and music is line noise however short.
+        fading = (a > 0 and quiet[a - 1]) or (b < len(quiet) and quiet[b])
+        held[a:b] = fading and (b - a) * HOP_S < _LINE_NOISE_S
     # Provisional speech (music taken out) tells the holds where words are; the final speech
     # gives back short music-like runs that are not part of a hold.
     return _Channel(side, x, m.energy_db, floor, tone_mask, _smooth(loud & ~tune), tune, loud, m.dead, held)
