@@ -394,16 +394,27 @@ def _widen(a: int, b: int, chans, anyone: np.ndarray) -> tuple[int, int]:
     return a, b
 
 
+def _closing_busy(busy: list[Span], plan: TonePlan, own: list[Span], duration: float) -> list[Span] | None:
+    """The busy-tone run after the last words on its own channel (the busy tone replaces the
+    leaving side's audio; the side that stayed may still be talking on the other channel).
+    Three bursts, or two where the recording stops with them; bits of "speech" within the
+    run are the tone's own edges."""
+    for run in cadence_runs(busy, plan.busy, allow_short_last=True):
+        start, end = run[0].start_s, run[-1].end_s
+        if len(run) < 2 or (len(run) < 3 and duration - end > max(plan.busy.off_values) + 0.5):
+            continue
+        if not any(s.end_s > start + 0.5 and not (s.start_s >= start - 0.1 and s.end_s <= end + 0.5) for s in own):
+            return run
+    return None
+
+
 def _hangup(chans, tones, plan: TonePlan, speech, duration: float):
     """Who left first: busy tone toward the side that stayed, or the side whose line went dead."""
-    last_speech = max((s[-1].end_s for s in speech.values() if s), default=0.0)
     events = []
     busy_sides = []
     for side, _, busy in tones:
-        tail = [b for b in busy if b.start_s >= last_speech - 0.5]
-        good = [r for r in cadence_runs(tail, plan.busy, allow_short_last=True) if len(r) >= 3]
-        if good:
-            run = good[0]
+        run = _closing_busy(busy, plan, speech[side], duration)
+        if run:
             events.append(Event("busy", run[0].start_s, run[-1].end_s, side, "audio", 0.9))
             busy_sides.append((run[0].start_s, side))
     if len(chans) < 2:

@@ -168,3 +168,17 @@ def test_silent_hold_needs_the_agents_cue(speech, phrases, china):
     other = analyse(Audio(audio, SAMPLE_RATE, "test"), china)
     add_silent_holds(other, [cue_end - 30.0], min_s=8.0, window_s=15.0)  # a cue long before: not a hold
     assert other.holds == []
+
+
+@pytest.mark.parametrize("telephone", [False, True])
+def test_busy_tone_found_while_the_other_side_still_talks(speech, phrases, china, telephone):
+    audio, truth = simple_call(speech, phrases, china, seed=33, hangup_by=CUSTOMER, telephone=telephone)
+    tl = analyse(Audio(audio, SAMPLE_RATE, "test"), china)
+    busy = next(e for e in tl.events if e.kind == "busy")
+    # The agent says goodbye over the busy tone the customer's hang-up brought.
+    words = callgen.level(phrases["close_thanks_1"].audio, -20)[: int((tl.duration_s - busy.start_s) * SAMPLE_RATE) - 1]
+    i = int((busy.start_s + 0.2) * SAMPLE_RATE)
+    audio = audio.copy()
+    audio[0, i : i + len(words)] += words
+    tl = analyse(Audio(audio, SAMPLE_RATE, "test"), china)
+    assert tl.hangup_by == CUSTOMER and "busy tone" in tl.hangup_evidence
