@@ -239,9 +239,10 @@ def _classify(side: str, x: np.ndarray, m: _Measures, tone_mask: np.ndarray) -> 
     quiet = m.dead | (m.energy_db < floor - _BELOW_FLOOR_DB)
     held = ~(~sound & ~quiet)
     for a, b in runs(~held):
-        # A fade crosses the noise's level on its way to silence in a moment; a pause
-        # between words and music is line noise however short.
-        fading = (a > 0 and quiet[a - 1]) or (b < len(quiet) and quiet[b])
+        # A fade crosses the noise's level on its way to silence in a moment, and so can a
+        # rest between two notes; a pause between words and music is line noise however short.
+        inner = 0 < a and b < len(quiet)
+        fading = inner and (quiet[a - 1] or quiet[b] or (tuneful[a - 1] and tuneful[b]))
         held[a:b] = fading and (b - a) * HOP_S < _LINE_NOISE_S
     # Provisional speech (music taken out) tells the holds where words are; the final speech
     # gives back short music-like runs that are not part of a hold.
