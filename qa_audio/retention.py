@@ -8,7 +8,6 @@ belong to the recorder and are not touched.
 
 from __future__ import annotations
 
-import getpass
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -20,11 +19,6 @@ from .store import Store
 class Forgotten:
     calls: list[str]
     audio_removed: list[str]
-
-
-def os_actor() -> str:
-    """The audit actor for a command-line user."""
-    return f"os:{getpass.getuser()}"
 
 
 def cutoff(before: str | None, settings: dict, source: Path, today: date) -> str:

@@ -3,6 +3,7 @@ channel only, and purge/delete leaving no trace in the database file."""
 
 from __future__ import annotations
 
+import getpass
 import json
 import re
 import sqlite3
@@ -303,7 +304,7 @@ def test_delete_then_purge_leave_no_trace_in_the_file(processed, tmp_path):
     assert dict(con.execute("SELECT call_id, score FROM scorecards")) == scores  # scorecards stay
     trail = con.execute("SELECT actor, action, call_id, detail FROM audit ORDER BY id").fetchall()
     assert [(a, c) for _, a, c, _ in trail] == [("delete", "g711"), ("purge", "wide")]
-    assert all(actor == retention.os_actor() for actor, *_ in trail)
+    assert all(actor == f"os:{getpass.getuser()}" for actor, *_ in trail)
     assert json.loads(trail[0][3]) == {"reason": "request 42"}
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
         con.execute("DELETE FROM audit")
