@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from .errors import QaAudioError
 from .timeline import AGENT, CUSTOMER, Event, Timeline
 from .tones import TonePlan
 
@@ -27,7 +28,7 @@ _CEL_COLUMNS = [
 ]
 
 
-class PbxError(Exception):
+class PbxError(QaAudioError):
     pass
 
 

@@ -13,6 +13,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -20,7 +21,8 @@ from . import metadata as meta
 from . import models, pbx, roles, rules, scoring
 from .decode import DecodeError, decode
 from .files import sha256_file
-from .store import CallRecord, Store
+from .errors import QaAudioError, log, one_line
+from .store import CallRecord, RETRY_PAUSES_S, IdentityError, Store, StoreBusy, StoreError
 from .matching import IndexedTranscript
 from .timeline import AGENT, MIXED, Timeline, add_silent_holds, analyse, speech_rates, timeline_from_dict
 from .tones import get_plan
@@ -47,6 +49,8 @@ class Options:
     force: bool = False
     asr: AsrSettings = field(default_factory=AsrSettings)
     hotwords: bool = False  # prompt Whisper with the rule pack's service phrases
+    lock_timeout_s: float = 10.0  # wait for another program's write lock, per try
+    retry_pauses_s: tuple[float, ...] = RETRY_PAUSES_S
 
 
 @dataclass
@@ -92,17 +96,23 @@ class Analysis:
     seconds: float
 
 
-def discover(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
+@dataclass(frozen=True)
+class Recording:
+    path: Path
+    rel: str  # path relative to the folder it was found in (its name, for a file given by name)
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[Recording], list[str]]:
     """Recordings under the given files and folders; names given explicitly are always tried."""
-    files: list[Path] = []
+    files: list[Recording] = []
     ignored: list[str] = []
     for p in paths:
         if not p.is_dir():
-            files.append(p)
+            files.append(Recording(p, p.name))
             continue
         for f in sorted(x for x in p.rglob("*") if x.is_file() and not x.name.startswith(".")):
             if f.suffix.lower() in AUDIO_EXTENSIONS:
-                files.append(f)
+                files.append(Recording(f, f.relative_to(p).as_posix()))
             else:
                 ignored.append(str(f))
     return files, ignored
@@ -152,9 +162,13 @@ def _init_worker(model_path: str, settings: AsrSettings, threads: int, plan_name
     )
 
 
-def _analyse(path: str, cached: list[dict] | None) -> Analysis:
+def _analyse(path: str, sha256: str, cached: list[dict] | None) -> Analysis:
     t0 = time.perf_counter()
     audio = decode(path)
+    # One snapshot per file: the audio decoded must be the content hashed when the batch
+    # began, or its analysis would be stored (and its transcript cached) under another hash.
+    if sha256_file(Path(path)) != sha256:
+        raise DecodeError("changed while reading (its content is not what was hashed when the batch began); run again once it is complete")
     timeline = analyse(audio, _WORKER["plan"], _WORKER["agent_channel"])
     if cached is not None:
         segments = segments_from_dicts(cached)
@@ -169,21 +183,25 @@ def role_cues(pack: rules.RulePack) -> tuple[str, ...]:
     return tuple(p for name in ("greeting", "self_intro", "offer_help") for p in pack.collections.get(name, ()))
 
 
+@dataclass
+class Job:
+    path: Path
+    rec: CallRecord
+    started_at: date | None  # a datetime when the time of day is known
+    cached: list[dict] | None
+
+
 def process(paths: list[Path], opts: Options, on_progress: Callable[[Outcome], None] | None = None) -> Summary:
     pack = rules.load(opts.rules)
     plan = get_plan(opts.tone_plan)
-    sidecar = meta.load_sidecar(opts.metadata) if opts.metadata else {}
+    sidecar = meta.load_sidecar(opts.metadata) if opts.metadata else None
     meta.pattern_regex(opts.pattern)  # fail early on a bad pattern
     records = pbx.load_records(opts.pbx_records, opts.inbound) if opts.pbx_records else {}
     model_path = models.resolve(opts.model)
     asr = replace(opts.asr, hotwords=pack.hotwords()) if opts.hotwords else opts.asr
     # Transcripts are cached per (audio, model, ASR settings): rule changes never re-transcribe.
     asr_key = f"{model_path.name}:{asr.key()}"
-    store = Store(opts.db)
-    files, ignored = discover(paths)
-    own = {str(opts.db.resolve()) + suffix for suffix in ("", "-wal", "-shm", "-journal")}
-    ignored = [f for f in ignored if str(Path(f).resolve()) not in own]
-    done = store.done_hashes()
+    store = Store(opts.db, lock_timeout_s=opts.lock_timeout_s, retry_pauses_s=opts.retry_pauses_s)
     outcomes: list[Outcome] = []
     failed_rules: dict[str, int] = {}
 
@@ -192,61 +210,133 @@ def process(paths: list[Path], opts: Options, on_progress: Callable[[Outcome], N
         if on_progress:
             on_progress(o)
 
-    jobs = []
-    for path in files:
-        try:
-            sha = sha256_file(path)
-        except OSError as exc:
-            emit(Outcome(str(path), "failed", error=f"cannot read file: {exc.strerror}"))
-            continue
-        info = meta.resolve(path, sidecar, opts.pattern)
-        rec = CallRecord(info.call_id or sha[:16], str(path), sha, info.agent_id, info.started_at.isoformat() if info.started_at else None)
-        if sha in done and not opts.force:
-            emit(Outcome(str(path), "skipped", rec.id))
-            continue
-        if any(j[1].sha256 == sha for j in jobs):
-            emit(Outcome(str(path), "skipped", rec.id, "same content as another file in this batch"))
-            continue
-        jobs.append((path, rec, info.started_at, store.cached_segments(sha, asr_key)))
-
-    workers = max(1, min(opts.workers or default_workers(), len(jobs)))
-    threads = max(1, _cores() // workers)
-    init = (str(model_path), asr, threads, opts.tone_plan, opts.agent_channel, role_cues(pack))
-    pool = None
     try:
-        if workers == 1:
-            if jobs:
-                _init_worker(*init)
-            results = ((job, _safely(lambda job=job: _analyse(str(job[0]), job[3]))) for job in jobs)
-        else:
-            # Spawned, not forked: each worker loads its own model in a clean process.
-            ctx = multiprocessing.get_context("spawn")
-            pool = cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=init)
-            futures = {pool.submit(_analyse, str(job[0]), job[3]): job for job in jobs}
-            results = ((futures[f], _safely(f.result)) for f in cf.as_completed(futures))
-        for (path, rec, started_at, cached), result in results:
+        files, ignored = discover(paths)
+        own = {str(opts.db.resolve()) + suffix for suffix in ("", "-wal", "-shm", "-journal", ".log")}
+        ignored = [f for f in ignored if str(Path(f).resolve()) not in own]
+        jobs = _plan(files, opts, sidecar, store, asr_key, emit)
+        workers = max(1, min(opts.workers or default_workers(), len(jobs)))
+        threads = max(1, _cores() // workers)
+        init = (str(model_path), asr, threads, opts.tone_plan, opts.agent_channel, role_cues(pack))
+        for job, result in _run(jobs, workers, init):
             if isinstance(result, str):
-                store.save_failure(rec, result)
-                emit(Outcome(str(path), "failed", rec.id, result))
+                emit(_save_failure(store, job, result))
                 continue
             tl = complete_timeline(result.timeline, result.segments, pack)
-            if rec.id in records:
-                tl = pbx.apply(tl, records[rec.id], plan)
+            if job.rec.id in records:
+                tl = pbx.apply(tl, records[job.rec.id], plan)
+            rec = job.rec
             rec.duration_s, rec.channels, rec.codec = round(result.duration_s, 2), result.channels, result.codec
             certain = roles.call_confidence(result.segments) >= pack.min_role_confidence
-            card = scoring.scorecard(pack, scoring.CallContext(tl, result.segments, started_at, certain))
-            if cached is None:
-                store.cache_segments(rec.sha256, asr_key, result.segments)
-            store.save_call(rec, tl, result.segments, card, asr_key)
+            card = scoring.scorecard(pack, scoring.CallContext(tl, result.segments, job.started_at, certain))
+            try:
+                if job.cached is None:
+                    store.cache_segments(rec.sha256, asr_key, result.segments)
+                    job.cached = []
+                store.save_call(rec, tl, result.segments, card, asr_key)
+            except StoreBusy as exc:
+                kept = "; its transcript is cached: a re-run stores it without transcribing" if job.cached is not None else ""
+                emit(Outcome(str(job.path), "failed", rec.id, f"{exc}{kept}"))
+                continue
+            except StoreError as exc:
+                emit(_save_failure(store, job, str(exc)))
+                continue
             for f in card.findings:
                 if f.result == scoring.FAIL:
                     failed_rules[f.rule_id] = failed_rules.get(f.rule_id, 0) + 1
-            emit(Outcome(str(path), "done", rec.id, None, card.score, card.flagged, result.duration_s, result.seconds))
+            emit(Outcome(str(job.path), "done", rec.id, None, card.score, card.flagged, result.duration_s, result.seconds))
     finally:
-        if pool:
-            pool.shutdown(cancel_futures=True)
         store.close()
     return Summary(outcomes, ignored, failed_rules)
+
+
+def _plan(files: list[Recording], opts: Options, sidecar: meta.Sidecar | None, store: Store, asr_key: str, emit) -> list[Job]:
+    """Hash each file once and give it its call id; refuse what would collide.
+
+    The content hash is a call's identity; the call id (from metadata or the name) is a
+    label, unique in the database and in the batch. A file whose id another audio already
+    has is recorded as failed under its hash, naming the other file."""
+    stored = store.stored()
+    rows = {r.path: sidecar.match(r.path, r.rel) for r in files} if sidecar else {}
+    users: dict[int, list[str]] = {}
+    for r in files:
+        if rows.get(r.path):
+            users.setdefault(rows[r.path].row, []).append(r.rel)
+    jobs: list[Job] = []
+    claimed: dict[str, str] = {}  # call id -> file, in this batch
+    for r in files:
+        try:
+            sha = sha256_file(r.path)
+        except OSError as exc:
+            emit(Outcome(str(r.path), "failed", error=f"cannot read file: {exc.strerror}"))
+            continue
+        info = meta.resolve(r.path, r.rel, sidecar, opts.pattern)
+        started = info.started_at.isoformat() if info.started_at else None
+        rec = CallRecord(info.call_id or sha[:16], str(r.path), sha, info.agent_id, started)
+        row = rows.get(r.path)
+        if row and len(users[row.row]) > 1:
+            error = f"metadata {sidecar.path} row {row.row} ({row.file!r}) fits several files ({', '.join(users[row.row])}); name each file by its path relative to the batch folder"
+            emit(_save_failure(store, Job(r.path, replace(rec, id=sha[:16], agent_id=None, started_at=None), None, None), error))
+            continue
+        if sha in stored and stored[sha].id == rec.id and not opts.force:
+            emit(Outcome(str(r.path), "skipped", rec.id))
+            continue
+        if any(j.rec.sha256 == sha for j in jobs):
+            emit(Outcome(str(r.path), "skipped", rec.id, "same content as another file in this batch"))
+            continue
+        conflict = store.identity_conflict(rec)
+        if conflict is None and rec.id in claimed:
+            conflict = IdentityError(f"call id {rec.id!r} is also given to {claimed[rec.id]} in this batch; not stored over it: give {r.path} a unique call id", True)
+        if conflict:
+            emit(_save_failure(store, Job(r.path, replace(rec, id=sha[:16]) if conflict.id_taken else rec, None, None), str(conflict)))
+            continue
+        claimed[rec.id] = str(r.path)
+        jobs.append(Job(r.path, rec, info.started_at, store.cached_segments(sha, asr_key)))
+    return jobs
+
+
+def _run(jobs: list[Job], workers: int, init: tuple) -> Iterable[tuple[Job, Analysis | str]]:
+    """Each job with its analysis, or the reason it failed, as the workers finish them."""
+    if not jobs:
+        return
+    if workers == 1:
+        _init_worker(*init)
+        for job in jobs:
+            yield job, _safely(lambda job=job: _analyse(str(job.path), job.rec.sha256, job.cached), job.path)
+        return
+    # Spawned, not forked: each worker loads its own model in a clean process.
+    ctx = multiprocessing.get_context("spawn")
+    with cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=init) as pool:
+        try:
+            futures = {pool.submit(_analyse, str(job.path), job.rec.sha256, job.cached): job for job in jobs}
+            for f in cf.as_completed(futures):
+                yield futures[f], _safely(f.result, futures[f].path)
+        finally:
+            pool.shutdown(cancel_futures=True)
+
+
+def _save_failure(store: Store, job: Job, error: str) -> Outcome:
+    """Record a file as failed, never over another call: when its id is another audio's,
+    the failure is stored under its content hash; when the stored analysis of this audio
+    must stay (reviewed, or done before), or the database cannot be written, the outcome
+    alone says so (and the run exits 1)."""
+    rec = job.rec
+    for attempt in (rec, replace(rec, id=rec.sha256[:16])):
+        try:
+            store.save_failure(attempt, error)
+            return Outcome(str(job.path), "failed", attempt.id, error)
+        except IdentityError as exc:
+            if not exc.id_taken or attempt.id != rec.id:
+                return Outcome(str(job.path), "failed", rec.id, _join(error, str(exc)))
+            error = _join(error, str(exc))
+        except StoreError as exc:
+            log.error("%s failed (%s) and could not be recorded: %s", job.path, error, exc)
+            return Outcome(str(job.path), "failed", rec.id, _join(error, f"not recorded: {exc}"))
+    return Outcome(str(job.path), "failed", rec.id, error)
+
+
+def _join(error: str, more: str) -> str:
+    return error if more in error else f"{error}; {more}"
 
 
 def complete_timeline(tl: Timeline, segments: list[Segment], pack: rules.RulePack) -> Timeline:
@@ -260,14 +350,15 @@ def complete_timeline(tl: Timeline, segments: list[Segment], pack: rules.RulePac
     return tl
 
 
-def _safely(work: Callable[[], Analysis]) -> Analysis | str:
+def _safely(work: Callable[[], Analysis], path: Path) -> Analysis | str:
     """The analysis, or the reason it failed: one bad file must not stop the batch."""
     try:
         return work()
-    except DecodeError as exc:
-        return str(exc)
+    except QaAudioError as exc:
+        return one_line(str(exc))
     except Exception as exc:  # noqa: BLE001
-        return f"internal error: {type(exc).__name__}: {exc}"
+        log.error("internal error on %s", path, exc_info=exc)
+        return one_line(f"internal error: {type(exc).__name__}: {exc}")
 
 
 def rescore(db: Path, rules_path: Path = rules.DEFAULT_PACK) -> list[tuple[str, scoring.Scorecard]]:
