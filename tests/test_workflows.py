@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
 import signal
 import sqlite3
@@ -555,22 +556,28 @@ def small_disk(tmp_path):
 
 def test_full_disk_fails_the_call_and_the_batch_goes_on(small_disk, tmp_path, model_path):
     # Finding 6: a disk that filled up ended in a traceback ("cannot rollback - no transaction is active").
+    quiet = [callgen.write_audio(tmp_path / f"20261122_a01_q{i}.wav", np.zeros((2, 5 * 16000), np.float32), rate=8000) for i in (1, 2)]
     db = small_disk / "qa.db"
-    run_cli("process", f"samples/{FILES['c003']}", "--workers", "1", db=db, check=True)
+    run_cli("process", str(quiet[0]), "--workers", "1", db=db, check=True)
     filler = small_disk / "filler"
-    with filler.open("wb") as fh:
-        try:
-            while True:
-                fh.write(b"\0" * 4096)
-                fh.flush()
-        except OSError:
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
+    try:
+        while os.write(fd, b"\0" * 4096):
             pass
-    proc = run_cli("process", f"samples/{FILES['c001']}", f"samples/{FILES['c004']}", "--workers", "1", db=db)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    # Room to open the database (its 32 KB WAL index) but not to store a call.
+    os.truncate(filler, filler.stat().st_size - 48 * 1024)
+    proc = run_cli("process", f"samples/{FILES['c001']}", str(quiet[1]), "--workers", "1", db=db)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr + proc.stdout, proc.stderr
-    assert proc.stdout.count("or disk is full") == 2 and "2 failed" in proc.stdout
+    assert proc.stdout.count("or disk is full") == 2 and "0 processed, 0 already done, 2 failed" in proc.stdout
     filler.unlink()
-    proc = run_cli("process", "samples", "--workers", "1", db=db, check=True)
-    assert "3 processed, 1 already done, 0 failed" in proc.stdout
+    proc = run_cli("process", str(quiet[1]), "--workers", "1", db=db, check=True)
+    assert "1 processed" in proc.stdout
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
 def test_write_lock_held_by_another_program(db, tmp_path, model_path):
