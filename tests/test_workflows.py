@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -414,9 +415,24 @@ def _rows(db: Path, sql: str = "SELECT id, agent_id, file, status, error FROM ca
 
 
 def _copy_db(db: Path, to: Path) -> Path:
-    with sqlite3.connect(db) as src, sqlite3.connect(to) as dst:
-        src.backup(dst)
+    src, dst = sqlite3.connect(db), sqlite3.connect(to)
+    src.backup(dst)
+    src.close()
+    dst.close()
     return to
+
+
+def cli(*args: str, db: Path | None = None) -> subprocess.CompletedProcess:
+    """The CLI in this process (typer's runner): the same code as run_cli, for the many
+    quick error cases that would each pay a process start."""
+    from typer.testing import CliRunner
+
+    from qa_audio.cli import app
+
+    result = CliRunner().invoke(app, [*args, *(["--db", str(db)] if db else [])])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
 
 
 def _strict_json(text: str):
@@ -530,6 +546,7 @@ def test_calls_without_speech_are_unknown_flagged_and_out_of_means(tmp_path, mod
     good = show(db, "c001")
     assert f"mean score {good['score']}; 3 flagged" in proc.stdout
     for call_id in ("s001", "s002", "s003"):
+        # A side that never speaks has no loudness: `show --json` printed NaN for it.
         card = _strict_json(run_cli("show", call_id, "--json", db=db, check=True).stdout)
         assert card["score"] is None and not card["passed"] and card["flagged"], card
         assert any(r.startswith("no speech") for r in card["flag_reasons"]), card["flag_reasons"]
@@ -601,3 +618,125 @@ def test_write_lock_held_by_another_program(db, tmp_path, model_path):
     summary = pipeline.process([SAMPLES / FILES["c001"]], pipeline.Options(db=copy, workers=1, force=True, lock_timeout_s=0.2))
     holder.close()
     assert [o.status for o in summary.outcomes] == ["done"]
+
+
+def _one_line_error(proc: subprocess.CompletedProcess, *expected: str) -> None:
+    assert proc.returncode == 1, (expected, proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), proc.stderr
+    for text in expected:
+        assert text in lines[0], (text, lines[0])
+
+
+def _pack_with(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    text = rules.DEFAULT_PACK.read_text(encoding="utf-8")
+    assert old in text, old
+    path = tmp_path / f"{name}.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def test_every_listed_error_is_one_line(db, tmp_path):
+    # Finding 7: tracebacks or unclear errors instead of one-line messages.
+    _one_line_error(cli("search", '"', db=db), "nothing to search for")
+    _one_line_error(cli("search", "", db=db), "nothing to search for")
+    _one_line_error(cli("export", "--out", str(tmp_path / "missing" / "x.csv"), db=db), "missing", "does not exist")
+    _one_line_error(cli("export", "--out", str(tmp_path), db=db), "is a folder")
+    _one_line_error(cli("agent", "a01", "--html", str(tmp_path / "missing" / "a.html"), db=db), "does not exist")
+    _one_line_error(cli("agent", "a01", "--html", str(tmp_path), db=db), "is a folder")
+    text = rules.DEFAULT_PACK.read_text(encoding="utf-8")
+    said = next(line for line in text.splitlines() if "said = [" in line and "}" in line and "within_s" not in line and "match" not in line)
+    near = next(line for line in text.splitlines() if "near = [" in line and "within_chars" in line)
+    packs = {
+        "n_text": (said, said.replace("}", ', match = "at_least", n = "abc" }'), "'n' must be a whole number"),
+        "n_negative": (said, said.replace("}", ', match = "at_least", n = -5 }'), "'n' must be a whole number >= 1"),
+        "quality_word": (said, said.replace("}", ', min_quality = "high" }'), "'min_quality' must be a number"),
+        "chars_text": (near, re.sub(r"within_chars = \d+", 'within_chars = "x"', near), "'within_chars' must be a whole number"),
+        "deep_not": ('passes = "', 'passes = "' + "not " * 5000, "nested too deeply"),
+    }
+    for name, (old, new, message) in packs.items():
+        pack = _pack_with(tmp_path, name, old, new)
+        _one_line_error(cli("rules", "check", str(pack)), str(pack), message)
+    holiday = _pack_with(tmp_path, "holiday", "[holidays]\n", '[holidays]\n"02-30" = ["新年好"]\n')
+    _one_line_error(cli("rules", "check", str(holiday)), f"{holiday}:", "'02-30' must be a real")
+    bom = tmp_path / "bom.toml"
+    bom.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert cli("rules", "check", str(bom)).returncode == 0
+    for name, body, message in [
+        ("number_file.json", '[{"file": 12, "call_id": "c1"}]', "'file' must be text"),
+        ("number_started.json", '[{"file": "a.wav", "started_at": 20261122}]', "'started_at' must be text"),
+        ("list_id.json", '[{"file": "a.wav", "call_id": ["c1"]}]', "'call_id' must be text"),
+    ]:
+        (tmp_path / name).write_text(body, encoding="utf-8")
+        _one_line_error(cli("process", "samples", "--metadata", str(tmp_path / name), db=tmp_path / "m.db"), name, message)
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes("file,call_id,agent_id\n录音.wav,c1,王\n".encode("gbk"))
+    _one_line_error(cli("process", "samples", "--metadata", str(gbk), db=tmp_path / "m.db"), str(gbk), "not UTF-8")
+    (tmp_path / "some.wav").write_bytes(b"RIFF")
+    _one_line_error(cli("process", "samples", "--pbx", str(tmp_path / "some.wav"), db=tmp_path / "m.db"), "not a PBX record file")
+    _one_line_error(cli("review", "c001", "--rule", "greeting", "--decision", "confirm", "--by", "", "--note", "x", db=db), "--by must not be empty")
+    _one_line_error(cli("review", "c001", "--rule", "greeting", "--decision", "confirm", "--by", "\x1b]0;owned\x07x", "--note", "x", db=db), "escape")
+
+
+def test_bogus_wav_format_tag_is_a_reason_not_an_internal_error(tmp_path, model_path):
+    wav = bytearray(callgen.write_audio(tmp_path / "20261122_a01_bogus.wav", np.zeros((1, 16000), np.float32), rate=8000).read_bytes())
+    wav[20:22] = (0x1234).to_bytes(2, "little")  # the fmt chunk's format tag
+    (tmp_path / "20261122_a01_bogus.wav").write_bytes(bytes(wav))
+    proc = run_cli("process", str(tmp_path / "20261122_a01_bogus.wav"), db=tmp_path / "qa.db")
+    assert proc.returncode == 1 and "internal error" not in proc.stdout
+    assert "failed   " in proc.stdout and "unsupported audio codec (WAV format tag 0x1234)" in proc.stdout
+
+
+def test_show_never_prints_terminal_escapes(db, tmp_path):
+    copy = _copy_db(db, tmp_path / "qa.db")
+    with sqlite3.connect(copy) as conn:  # as an older qa-audio or another tool could have stored it
+        conn.execute("INSERT INTO reviews (call_id, rule_id, decision, reviewer, note, created_at) VALUES "
+                     "('c001', 'greeting', 'confirm', 'Li\x1b[2J\x1b]0;pwned\x07', 'ok\x1b[31m', '2026-11-22T18:00:00+00:00')")
+    out = run_cli("show", "c001", db=copy, check=True).stdout
+    assert "\x1b" not in out and "\x07" not in out and "Li" in out
+
+
+def _digest(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_read_commands_never_change_a_foreign_database(tmp_path, model_path):
+    # Finding 7: an unrelated application's SQLite file was converted (11 tables, WAL) by `flagged`.
+    foreign = tmp_path / "crm.db"
+    with sqlite3.connect(foreign) as conn:
+        conn.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+        conn.execute("INSERT INTO customers (name) VALUES ('王')")
+    conn.close()
+    before = _digest(foreign)
+    for args in (["flagged"], ["show", "c001"], ["export"], ["search", "退款"], ["report", "--date", "2026-11-22"], ["agent", "a01"],
+                 ["review", "c001", "--rule", "greeting", "--decision", "confirm", "--by", "x", "--note", "y"], ["rescore"],
+                 ["process", f"samples/{FILES['c003']}"]):
+        _one_line_error(cli(*args, db=foreign), "not a qa-audio database", "customers")
+    assert _digest(foreign) == before and sorted(p.name for p in tmp_path.iterdir()) == ["crm.db"]
+    empty = tmp_path / "empty.db"
+    empty.write_bytes(b"")
+    _one_line_error(cli("flagged", db=empty), "holds no qa-audio data")
+    assert empty.stat().st_size == 0
+
+
+@pytest.fixture
+def read_only_copy(db, tmp_path):
+    mount = tmp_path / "ro"
+    _mount_tmpfs(mount, "16m")
+    copy = _copy_db(db, mount / "qa.db")
+    subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+    yield copy
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_read_only_database_can_be_read(read_only_copy):
+    # Finding 7: a database on a read-only mount could not even be read.
+    db = read_only_copy
+    assert len(json.loads(run_cli("flagged", "--json", db=db, check=True).stdout)) >= 1
+    assert _strict_json(run_cli("show", "c001", "--json", db=db, check=True).stdout)["call_id"] == "c001"
+    assert len(json.loads(run_cli("export", "--json", db=db, check=True).stdout)) == 4
+    assert json.loads(run_cli("search", "投诉", "--json", db=db, check=True).stdout)
+    _one_line_error(run_cli("review", "c001", "--rule", "greeting", "--decision", "confirm", "--by", "x", "--note", "y", db=db), "read")
