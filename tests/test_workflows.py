@@ -567,8 +567,10 @@ def _mount_tmpfs(path: Path, size: str) -> None:
 def small_disk(tmp_path):
     disk = tmp_path / "disk"
     _mount_tmpfs(disk, "3m")
-    yield disk
-    subprocess.run(["umount", "-l", str(disk)], check=False)
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
 
 
 def test_full_disk_fails_the_call_and_the_batch_goes_on(small_disk, tmp_path, model_path):
@@ -726,10 +728,12 @@ def test_read_commands_never_change_a_foreign_database(tmp_path, model_path):
 def read_only_copy(db, tmp_path):
     mount = tmp_path / "ro"
     _mount_tmpfs(mount, "16m")
-    copy = _copy_db(db, mount / "qa.db")
-    subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
-    yield copy
-    subprocess.run(["umount", "-l", str(mount)], check=False)
+    try:
+        copy = _copy_db(db, mount / "qa.db")
+        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+        yield copy
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def test_read_only_database_can_be_read(read_only_copy):
