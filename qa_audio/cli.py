@@ -90,9 +90,10 @@ def main() -> None:
 
 @contextmanager
 def open_store(db: Path, read_only: bool = True):
-    """Read-only commands never create, convert or migrate a database; `review` writes."""
+    """Read-only commands never create, convert or migrate a database. `review` writes, once:
+    a person is waiting, and is told at once when another program holds the database."""
     with errors(db):
-        store = Store(db, must_exist=True, read_only=read_only)
+        store = Store(db, must_exist=True, read_only=read_only, retry_pauses_s=())
         try:
             yield store
         finally:

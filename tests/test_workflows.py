@@ -744,3 +744,15 @@ def test_read_only_database_can_be_read(read_only_copy):
     assert len(json.loads(run_cli("export", "--json", db=db, check=True).stdout)) == 4
     assert json.loads(run_cli("search", "投诉", "--json", db=db, check=True).stdout)
     _one_line_error(run_cli("review", "c001", "--rule", "greeting", "--decision", "confirm", "--by", "x", "--note", "y", db=db), "read")
+
+
+def test_internal_errors_are_one_line_with_the_traceback_in_the_log(db, tmp_path):
+    copy = _copy_db(db, tmp_path / "qa.db")
+    with sqlite3.connect(copy) as conn:  # a stored timeline this qa-audio cannot read
+        conn.execute("UPDATE calls SET timeline_json = '{}' WHERE id = 'c001'")
+    conn.close()
+    proc = run_cli("show", "c001", db=copy)
+    _one_line_error(proc, "internal error: KeyError", f"traceback in {copy}.log")
+    assert "Traceback" in (tmp_path / "qa.db.log").read_text(encoding="utf-8")
+    debug = run_cli("--debug", "show", "c001", db=copy)
+    assert debug.returncode == 1 and "Traceback" in debug.stderr and debug.stderr.strip().splitlines()[-1].startswith("error: internal error")
