@@ -14,7 +14,8 @@ from typing import List, Optional
 import typer
 
 from . import models, pipeline, report, rules
-from .errors import QaAudioError, log, log_path, log_to_file, one_line
+from .errors import QaAudioError, log, log_to_file, one_line
+from .progress import BatchProgress
 from .store import Store, to_json
 from .tones import load_plans
 from .transcribe import AsrSettings
@@ -148,6 +149,8 @@ def process(
     beam_size: int = typer.Option(AsrSettings.beam_size, "--beam-size", min=1, help="Whisper beam width: 5 is most accurate; 1 is ~1.2x faster end to end (see README, Benchmarks)."),
     hotwords: bool = typer.Option(False, "--hotwords", help="Prompt Whisper with the rule pack's service phrases: better phrase recall, but worse CER and phrases written that were never said (README, Benchmarks)."),
     lock_timeout: float = typer.Option(10.0, "--lock-timeout", min=0.0, help="Seconds to wait for another program's lock on the database, per try (each write is tried 4 times)."),
+    cluster: Optional[str] = typer.Option(None, "--cluster", envvar="QA_AUDIO_CLUSTER", help="Dask scheduler address (tcp://host:8786): analyse there; this process stays the only database writer (README, Running on a cluster)."),
+    send_audio: bool = typer.Option(False, "--send-audio", help="With --cluster: send each file's bytes to the workers, for files they cannot read themselves."),
 ) -> None:
     """Analyse recordings and store a scorecard per call. Exit 1 if any file failed."""
     if agent_channel not in ("left", "right"):
@@ -165,14 +168,17 @@ def process(
     opts = pipeline.Options(
         db=db, model=model, workers=workers, agent_channel=0 if agent_channel == "left" else 1, tone_plan=tone_plan,
         rules=rules_file, metadata=metadata, pattern=pattern, pbx_records=list(pbx_records), inbound=not outbound, force=force,
-        asr=AsrSettings(beam_size=beam_size), hotwords=hotwords, lock_timeout_s=lock_timeout,
+        asr=AsrSettings(beam_size=beam_size), hotwords=hotwords, lock_timeout_s=lock_timeout, cluster=cluster, send_audio=send_audio,
     )
-    from rich.progress import Progress
-
+    if send_audio and not cluster:
+        fail("--send-audio goes with --cluster")
     log_to_file(db)
-    with errors(db), Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
-        task = bar.add_task("calls", total=None)
-        summary = pipeline.process(list(paths), opts, on_progress=lambda o: bar.advance(task))
+    bar = BatchProgress()
+    try:
+        with errors(db):
+            summary = pipeline.process(list(paths), opts, bar)
+    finally:
+        bar.close()
     print_summary(summary, db)
     if summary.count("failed"):
         raise typer.Exit(1)

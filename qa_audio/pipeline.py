@@ -8,14 +8,18 @@ and a killed batch resumes where it stopped.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import multiprocessing
 import os
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator, NamedTuple
+
+import threadpoolctl
 
 from . import metadata as meta
 from . import models, pbx, roles, rules, scoring
@@ -51,6 +55,8 @@ class Options:
     hotwords: bool = False  # prompt Whisper with the rule pack's service phrases
     lock_timeout_s: float = 10.0  # wait for another program's write lock, per try
     retry_pauses_s: tuple[float, ...] = RETRY_PAUSES_S
+    cluster: str | None = None  # a Dask scheduler address: analyse there instead of a local pool
+    send_audio: bool = False  # with a cluster: send the bytes, for files only this machine can read
 
 
 @dataclass
@@ -94,6 +100,19 @@ class Analysis:
     timeline: Timeline
     segments: list[Segment]
     seconds: float
+
+
+class Progress:
+    """What a batch reports while it runs; this one keeps quiet (see `progress.BatchProgress`)."""
+
+    def begin(self, queued: int) -> None:
+        """`queued` files are about to be analysed (files already stored are not counted)."""
+
+    def advance(self, outcome: Outcome) -> None:
+        """One file is finished: done, failed or skipped."""
+
+    def note(self, text: str) -> None:
+        """A line for the person running the batch (e.g. the Dask dashboard's address)."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +173,11 @@ def _exit_with_parent(parent: int) -> None:
 def _init_worker(model_path: str, settings: AsrSettings, threads: int, plan_name: str, agent_channel: int, cues: tuple[str, ...]) -> None:
     if multiprocessing.parent_process() is not None:
         threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    # Whisper's log-mel features are a numpy matrix product, and BLAS sums in another order
+    # on another number of threads: on 2 cores, OPENBLAS_NUM_THREADS=1 (what a Dask nanny
+    # sets) changed the words of samples' c001. One BLAS thread everywhere keeps transcripts,
+    # and so scorecards, the same in-process, in a local pool and on a cluster.
+    threadpoolctl.threadpool_limits(1)
     _WORKER.update(
         transcriber=Transcriber(Path(model_path), settings, threads),
         plan=get_plan(plan_name),
@@ -179,19 +203,80 @@ def _analyse(path: str, sha256: str, cached: list[dict] | None) -> Analysis:
     return Analysis(audio.duration_s, audio.channels.shape[0], audio.codec, timeline, segments, time.perf_counter() - t0)
 
 
+def _analyse_anywhere(init: tuple, source: str | bytes, suffix: str, sha256: str, cached: list[dict] | None) -> Analysis | str:
+    """One file's analysis, or the reason it failed, as a task for any worker (a Dask worker
+    too): the model is loaded once per process and kept for every later task with the same
+    set-up. `source` is a path on storage the worker shares, or the file's bytes."""
+    return _safely(lambda: _analyse_source(init, source, suffix, sha256, cached), source if isinstance(source, str) else None)
+
+
+def _analyse_source(init: tuple, source: str | bytes, suffix: str, sha256: str, cached: list[dict] | None) -> Analysis:
+    if _WORKER.get("init") != init:
+        _init_worker(*init)
+        _WORKER["init"] = init
+    if isinstance(source, str):
+        return _analyse(source, sha256, cached)
+    with tempfile.NamedTemporaryFile(suffix=suffix) as f:
+        f.write(source)
+        f.flush()
+        return _analyse(f.name, sha256, cached)
+
+
+def _worker_init(model_path: Path, asr: AsrSettings, opts: Options, pack: rules.RulePack, n_jobs: int) -> tuple:
+    """The set-up every worker builds its model and plan from."""
+    if opts.cluster:
+        # A Dask worker cannot know how many others share its machine: one CTranslate2 thread
+        # each, so that one worker process per core (`--nthreads 1`) fills the machine.
+        threads = 1
+    else:
+        threads = max(1, _cores() // _local_workers(opts, n_jobs))
+    return (str(model_path), asr, threads, opts.tone_plan, opts.agent_channel, role_cues(pack))
+
+
+def _local_workers(opts: Options, n_jobs: int) -> int:
+    return max(1, min(opts.workers or default_workers(), n_jobs))
+
+
+@contextlib.contextmanager
+def _analyses(jobs: list[Job], init: tuple, opts: Options, progress: Progress) -> Iterator[Iterable[tuple[Job, Analysis | str]]]:
+    """(job, analysis or failure reason) for each job as it finishes: in this process, in a
+    local pool, or on a Dask cluster. Only the caller writes to the database."""
+    if opts.cluster:
+        from . import cluster  # Dask is imported only by a batch that asks for a cluster
+
+        with cluster.analyses(jobs, init, opts.cluster, opts.send_audio, _analyse_anywhere, progress.note) as results:
+            yield results
+        return
+    workers = _local_workers(opts, len(jobs))
+    if workers == 1:
+        if jobs:
+            _init_worker(*init)
+        yield ((job, _safely(lambda job=job: _analyse(str(job.path), job.rec.sha256, job.cached), job.path)) for job in jobs)
+        return
+    # Spawned, not forked: each worker loads its own model in a clean process.
+    ctx = multiprocessing.get_context("spawn")
+    with cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=init) as pool:
+        futures = {pool.submit(_analyse, str(job.path), job.rec.sha256, job.cached): job for job in jobs}
+        try:
+            yield ((futures[f], _safely(f.result, futures[f].path)) for f in cf.as_completed(futures))
+        finally:
+            pool.shutdown(cancel_futures=True)
+
+
 def role_cues(pack: rules.RulePack) -> tuple[str, ...]:
     return tuple(p for name in ("greeting", "self_intro", "offer_help") for p in pack.collections.get(name, ()))
 
 
-@dataclass
-class Job:
+class Job(NamedTuple):
     path: Path
     rec: CallRecord
     started_at: date | None  # a datetime when the time of day is known
-    cached: list[dict] | None
+    cached: list[dict] | None  # the transcript, when the cache has it
 
 
-def process(paths: list[Path], opts: Options, on_progress: Callable[[Outcome], None] | None = None) -> Summary:
+def process(paths: list[Path], opts: Options, progress: Progress | None = None) -> Summary:
+    """Analyse, score and store every recording under `paths`; calls already stored are skipped."""
+    progress = progress or Progress()
     pack = rules.load(opts.rules)
     plan = get_plan(opts.tone_plan)
     sidecar = meta.load_sidecar(opts.metadata) if opts.metadata else None
@@ -207,18 +292,17 @@ def process(paths: list[Path], opts: Options, on_progress: Callable[[Outcome], N
 
     def emit(o: Outcome) -> None:
         outcomes.append(o)
-        if on_progress:
-            on_progress(o)
+        progress.advance(o)
 
+    runner = contextlib.ExitStack()
     try:
         files, ignored = discover(paths)
         own = {str(opts.db.resolve()) + suffix for suffix in ("", "-wal", "-shm", "-journal", ".log")}
         ignored = [f for f in ignored if str(Path(f).resolve()) not in own]
         jobs = _plan(files, opts, sidecar, store, asr_key, emit)
-        workers = max(1, min(opts.workers or default_workers(), len(jobs)))
-        threads = max(1, _cores() // workers)
-        init = (str(model_path), asr, threads, opts.tone_plan, opts.agent_channel, role_cues(pack))
-        for job, result in _run(jobs, workers, init):
+        progress.begin(len(jobs))
+        init = _worker_init(model_path, asr, opts, pack, len(jobs))
+        for job, result in runner.enter_context(_analyses(jobs, init, opts, progress)):
             if isinstance(result, str):
                 emit(_save_failure(store, job, result))
                 continue
@@ -229,13 +313,14 @@ def process(paths: list[Path], opts: Options, on_progress: Callable[[Outcome], N
             rec.duration_s, rec.channels, rec.codec = round(result.duration_s, 2), result.channels, result.codec
             certain = roles.call_confidence(result.segments) >= pack.min_role_confidence
             card = scoring.scorecard(pack, scoring.CallContext(tl, result.segments, job.started_at, certain))
+            cached = job.cached is not None
             try:
-                if job.cached is None:
+                if not cached:
                     store.cache_segments(rec.sha256, asr_key, result.segments)
-                    job.cached = []
+                    cached = True
                 store.save_call(rec, tl, result.segments, card, asr_key)
             except StoreBusy as exc:
-                kept = "; its transcript is cached: a re-run stores it without transcribing" if job.cached is not None else ""
+                kept = "; its transcript is cached: a re-run stores it without transcribing" if cached else ""
                 emit(Outcome(str(job.path), "failed", rec.id, f"{exc}{kept}"))
                 continue
             except StoreError as exc:
@@ -246,6 +331,7 @@ def process(paths: list[Path], opts: Options, on_progress: Callable[[Outcome], N
                     failed_rules[f.rule_id] = failed_rules.get(f.rule_id, 0) + 1
             emit(Outcome(str(job.path), "done", rec.id, None, card.score, card.flagged, result.duration_s, result.seconds))
     finally:
+        runner.close()
         store.close()
     return Summary(outcomes, ignored, failed_rules)
 
@@ -295,26 +381,6 @@ def _plan(files: list[Recording], opts: Options, sidecar: meta.Sidecar | None, s
     return jobs
 
 
-def _run(jobs: list[Job], workers: int, init: tuple) -> Iterable[tuple[Job, Analysis | str]]:
-    """Each job with its analysis, or the reason it failed, as the workers finish them."""
-    if not jobs:
-        return
-    if workers == 1:
-        _init_worker(*init)
-        for job in jobs:
-            yield job, _safely(lambda job=job: _analyse(str(job.path), job.rec.sha256, job.cached), job.path)
-        return
-    # Spawned, not forked: each worker loads its own model in a clean process.
-    ctx = multiprocessing.get_context("spawn")
-    with cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=init) as pool:
-        try:
-            futures = {pool.submit(_analyse, str(job.path), job.rec.sha256, job.cached): job for job in jobs}
-            for f in cf.as_completed(futures):
-                yield futures[f], _safely(f.result, futures[f].path)
-        finally:
-            pool.shutdown(cancel_futures=True)
-
-
 def _save_failure(store: Store, job: Job, error: str) -> Outcome:
     """Record a file as failed, never over another call: when its id is another audio's,
     the failure is stored under its content hash; when the stored analysis of this audio
@@ -350,7 +416,7 @@ def complete_timeline(tl: Timeline, segments: list[Segment], pack: rules.RulePac
     return tl
 
 
-def _safely(work: Callable[[], Analysis], path: Path) -> Analysis | str:
+def _safely(work: Callable[[], Analysis], path: Path | str | None = None) -> Analysis | str:
     """The analysis, or the reason it failed: one bad file must not stop the batch."""
     try:
         return work()

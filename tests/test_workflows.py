@@ -517,12 +517,13 @@ def test_file_changed_while_reading_fails_and_never_mixes(tmp_path, model_path):
     shutil.copy(SAMPLES / FILES["c001"], second)
     other = (SAMPLES / FILES["c004"]).read_bytes()
 
-    def rewrite_second(outcome):
-        if outcome.file == str(first):
-            second.write_bytes(other)  # other audio than was hashed when the batch began
+    class RewriteSecond(pipeline.Progress):
+        def advance(self, outcome):
+            if outcome.file == str(first):
+                second.write_bytes(other)  # other audio than was hashed when the batch began
 
     db = tmp_path / "qa.db"
-    summary = pipeline.process([day], pipeline.Options(db=db, workers=1), on_progress=rewrite_second)
+    summary = pipeline.process([day], pipeline.Options(db=db, workers=1), RewriteSecond())
     changed = next(o for o in summary.outcomes if o.file == str(second))
     assert changed.status == "failed" and "changed while reading" in changed.error
     with sqlite3.connect(db) as conn:
