@@ -26,7 +26,7 @@ from . import models, pbx, roles, rules, scoring
 from .decode import DecodeError, decode
 from .files import sha256_file
 from .errors import QaAudioError, log, one_line
-from .store import CallRecord, RETRY_PAUSES_S, IdentityError, Store, StoreBusy, StoreError
+from .store import CallRecord, RETRY_PAUSES_S, IdentityError, Store, StoreFault, StoreError
 from .matching import IndexedTranscript
 from .timeline import AGENT, MIXED, Timeline, add_silent_holds, analyse, speech_rates, timeline_from_dict
 from .tones import get_plan
@@ -319,7 +319,7 @@ def process(paths: list[Path], opts: Options, progress: Progress | None = None) 
                     store.cache_segments(rec.sha256, asr_key, result.segments)
                     cached = True
                 store.save_call(rec, tl, result.segments, card, asr_key)
-            except StoreBusy as exc:
+            except StoreFault as exc:
                 kept = "; its transcript is cached: a re-run stores it without transcribing" if cached else ""
                 emit(Outcome(str(job.path), "failed", rec.id, f"{exc}{kept}"))
                 continue
@@ -342,7 +342,7 @@ def _plan(files: list[Recording], opts: Options, sidecar: meta.Sidecar | None, s
     The content hash is a call's identity; the call id (from metadata or the name) is a
     label, unique in the database and in the batch. A file whose id another audio already
     has is recorded as failed under its hash, naming the other file."""
-    stored = store.stored()
+    stored = store.stored_ids()
     rows = {r.path: sidecar.match(r.path, r.rel) for r in files} if sidecar else {}
     users: dict[int, list[str]] = {}
     for r in files:
@@ -364,7 +364,7 @@ def _plan(files: list[Recording], opts: Options, sidecar: meta.Sidecar | None, s
             error = f"metadata {sidecar.path} row {row.row} ({row.file!r}) fits several files ({', '.join(users[row.row])}); name each file by its path relative to the batch folder"
             emit(_save_failure(store, Job(r.path, replace(rec, id=sha[:16], agent_id=None, started_at=None), None, None), error))
             continue
-        if sha in stored and stored[sha].id == rec.id and not opts.force:
+        if stored.get(sha) == rec.id and not opts.force:
             emit(Outcome(str(r.path), "skipped", rec.id))
             continue
         if any(j.rec.sha256 == sha for j in jobs):

@@ -106,7 +106,7 @@ class StoreError(QaAudioError):
     """The database cannot be used; the message says why, for a person."""
 
 
-class StoreBusy(StoreError):
+class StoreFault(StoreError):
     """A write did not get through (locked by another program, disk full) after every retry."""
 
 
@@ -137,15 +137,6 @@ class CallRecord:
     duration_s: float | None = None
     channels: int | None = None
     codec: str | None = None
-
-
-@dataclass(frozen=True)
-class StoredCall:
-    """What the batch needs to know of a call already stored under some content hash."""
-
-    id: str
-    file: str
-    status: str
 
 
 def now() -> str:
@@ -180,6 +171,7 @@ class Store:
     def __init__(self, path: str | Path, must_exist: bool = False, read_only: bool = False, lock_timeout_s: float = 10.0, retry_pauses_s: tuple[float, ...] = RETRY_PAUSES_S):
         self.path = Path(path)
         self.read_only = read_only
+        self.lock_timeout_s = lock_timeout_s
         self.retry_pauses_s = retry_pauses_s
         if (must_exist or read_only) and not self.path.exists():
             raise StoreError(f"database not found: {self.path} (run `qa-audio process` first)")
@@ -220,10 +212,14 @@ class Store:
         if version == 0 and tables:
             shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
             raise StoreError(f"{self.path} is not a qa-audio database (it holds other tables: {shown}); refusing to change it")
+        if self.read_only and version == 0:
+            raise StoreError(f"{self.path} holds no qa-audio data (run `qa-audio process` first)")
         if self.read_only and version < SCHEMA_VERSION:
-            if version == 0:
-                raise StoreError(f"{self.path} holds no qa-audio data (run `qa-audio process` first)")
-            raise StoreError(f"database {self.path} has schema version {version}; run `qa-audio rescore` once to upgrade it to {SCHEMA_VERSION}")
+            # An older qa-audio database is ours to upgrade (never a foreign one, never converted).
+            try:
+                Store(self.path, lock_timeout_s=self.lock_timeout_s).close()
+            except StoreError as exc:
+                raise StoreError(f"database {self.path} has schema version {version} and cannot be upgraded to {SCHEMA_VERSION} here ({exc})") from exc
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
@@ -240,9 +236,9 @@ class Store:
 
     # --- writes -------------------------------------------------------------------
 
-    def stored(self) -> dict[str, StoredCall]:
-        """Every stored file's content hash, with the call id and status it has."""
-        return {r[0]: StoredCall(r[1], r[2], r[3]) for r in self.db.execute("SELECT sha256, id, file, status FROM calls")}
+    def stored_ids(self) -> dict[str, str]:
+        """The call id of every stored content hash."""
+        return dict(self.db.execute("SELECT sha256, id FROM calls").fetchall())
 
     def identity_conflict(self, rec: CallRecord, failed: bool = False) -> IdentityError | None:
         """Why storing `rec` would lose or mix up another call, or None.
@@ -356,7 +352,7 @@ class Store:
 
     def _write(self, work: Callable[[], T]) -> T:
         """One transaction, tried again after each of `retry_pauses_s` while the database is
-        locked or full; then StoreBusy."""
+        locked or full; then StoreFault."""
         if self.read_only:
             raise StoreError(f"{self.path} was opened read-only")
         for attempt, pause in enumerate((*self.retry_pauses_s, None), start=1):
@@ -365,7 +361,7 @@ class Store:
                     return work()
             except _Transient as exc:
                 if pause is None:
-                    raise StoreBusy(f"cannot write to {self.path} after {attempt} tries: {exc.reason}") from exc
+                    raise StoreFault(f"cannot write to {self.path} after {attempt} tries: {exc.reason}") from exc
                 log.warning("write to %s failed (%s); trying again in %.1f s", self.path, exc.reason, pause)
                 time.sleep(pause)
         raise AssertionError("unreachable")
