@@ -465,11 +465,10 @@ def test_colliding_call_id_is_refused_and_never_replaces_a_call(db, tmp_path):
 
 def test_sidecar_rows_sharing_an_id_or_a_base_name_are_refused(tmp_path, model_path):
     day = tmp_path / "day"
-    for sub, sample in (("d1", "c001"), ("d2", "c003")):
-        (day / sub).mkdir(parents=True)
-        shutil.copy(SAMPLES / FILES[sample], day / sub / "rec.wav")
-    shutil.copy(SAMPLES / FILES["c004"], day / "x.flac")
-    shutil.copy(SAMPLES / FILES["c002"], day / "y.mp3")
+    # Four different recordings (matching needs no speech, so no transcription time is spent).
+    for seconds, name in enumerate(("d1/rec.wav", "d2/rec.wav", "x.flac", "y.mp3"), start=2):
+        codec = {".flac": "flac", ".mp3": "libmp3lame"}.get(Path(name).suffix, "pcm_s16le")
+        callgen.write_audio(day / name, np.zeros((2, seconds * 16000), np.float32), codec=codec, rate=8000)
     sidecar = tmp_path / "calls.csv"
     sidecar.write_text("file,call_id,agent_id\nrec.wav,r1,a01\nx.flac,dup,a02\ny.mp3,dup,a03\n", encoding="utf-8")
     db = tmp_path / "qa.db"
