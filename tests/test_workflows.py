@@ -676,7 +676,7 @@ def test_every_listed_error_is_one_line(db, tmp_path):
     gbk.write_bytes("file,call_id,agent_id\n录音.wav,c1,王\n".encode("gbk"))
     _one_line_error(cli("process", "samples", "--metadata", str(gbk), db=tmp_path / "m.db"), str(gbk), "not UTF-8")
     (tmp_path / "some.wav").write_bytes(b"RIFF")
-    _one_line_error(cli("process", "samples", "--pbx", str(tmp_path / "some.wav"), db=tmp_path / "m.db"), "not a PBX record file")
+    _one_line_error(cli("process", "samples", "--pbx", str(tmp_path / "some.wav"), db=tmp_path / "m.db"), "a recording, not PBX records")
     _one_line_error(cli("review", "c001", "--rule", "greeting", "--decision", "confirm", "--by", "", "--note", "x", db=db), "--by must not be empty")
     _one_line_error(cli("review", "c001", "--rule", "greeting", "--decision", "confirm", "--by", "\x1b]0;owned\x07x", "--note", "x", db=db), "escape")
 
