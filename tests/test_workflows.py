@@ -454,7 +454,7 @@ def test_colliding_call_id_is_refused_and_never_replaces_a_call(db, tmp_path):
         assert "call id 'c001' is already taken by" in proc.stdout and FILES["c001"] in proc.stdout
         after = show(copy, "c001")
         assert (after["agent_id"], after["file"], after["score"]) == (before["agent_id"], before["file"], before["score"])
-        assert [r["reviewer"] for r in after["reviews"]] == ["Qian Wu"]
+        assert [r["note"] for r in after["reviews"]] == ["heard the greeting (--by Qian Wu)"]
     failed = [r for r in _rows(copy) if r[2] == str(other)]
     assert len(failed) == 1 and failed[0][1:4] == ("a05", str(other), "failed") and failed[0][0] != "c001"
     # a05's own page shows the failed file, none of a01's reviewers or notes.
@@ -499,7 +499,7 @@ def test_relabelling_keeps_reviews_with_the_audio_they_reviewed(db, tmp_path):
     proc = run_cli("process", "samples", "--metadata", str(fixed), "--workers", "1", db=copy)
     assert proc.returncode == 1 and "FOREIGN KEY" not in proc.stdout + proc.stderr and "Traceback" not in proc.stderr
     assert "reviewed as call 'c002'" in proc.stdout and "1 processed, 2 already done, 1 failed" in proc.stdout
-    assert [r["reviewer"] for r in show(copy, "c002")["reviews"]] == ["li"]
+    assert [r["note"] for r in show(copy, "c002")["reviews"]] == ["yes (--by li)"]
     # The unreviewed call takes its corrected id (its transcript comes from the cache).
     assert show(copy, "c903")["file"].endswith(FILES["c003"]) and run_cli("show", "c003", db=copy).returncode == 1
 
