@@ -141,7 +141,7 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _init_worker(model_path: str, settings: AsrSettings, threads: int, plan_name: str, agent_channel: int, cues: tuple[str, ...]) -> None:
+def _init_worker(model_path: str, settings: AsrSettings, threads: int, plan_name: str, agent_channel: int, cues: roles.RoleCues) -> None:
     if multiprocessing.parent_process() is not None:
         threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     _WORKER.update(
@@ -165,8 +165,8 @@ def _analyse(path: str, cached: list[dict] | None) -> Analysis:
     return Analysis(audio.duration_s, audio.channels.shape[0], audio.codec, timeline, segments, time.perf_counter() - t0)
 
 
-def role_cues(pack: rules.RulePack) -> tuple[str, ...]:
-    return tuple(p for name in ("greeting", "self_intro", "offer_help") for p in pack.collections.get(name, ()))
+def role_cues(pack: rules.RulePack) -> roles.RoleCues:
+    return roles.RoleCues.from_pack(pack)
 
 
 def process(paths: list[Path], opts: Options, on_progress: Callable[[Outcome], None] | None = None) -> Summary:

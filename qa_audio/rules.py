@@ -21,6 +21,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .matching import template_error
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -75,6 +77,11 @@ class Said:
     min_quality: float = 0.8
     whole_word: bool = False
     not_in: tuple[str, ...] = ()
+    # False keeps the strict matcher (homophones and the classic sound pairs only): for
+    # phrases whose hit is a violation, a looser matcher must not invent one.
+    learned: bool = True
+    # A hit with one of these words just before it in its clause is denied, not said.
+    negated_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,7 @@ class Near:
     by: str = "agent"
     fuzzy: bool = True
     min_quality: float = 0.8
+    learned: bool = True
 
 
 @dataclass(frozen=True)
@@ -301,8 +309,8 @@ def _rule(spec: dict, i: int, pack: RulePack, loc: _Locator) -> Rule:
     )
 
 
-_SAID_KEYS = {"said", "match", "n", "by", "first_s", "last_s", "from_s", "to_s", "after", "before", "within_s", "fuzzy", "min_quality", "whole_word", "not_in"}
-_NEAR_KEYS = {"near", "within_chars", "by", "fuzzy", "min_quality"}
+_SAID_KEYS = {"said", "match", "n", "by", "first_s", "last_s", "from_s", "to_s", "after", "before", "within_s", "fuzzy", "min_quality", "whole_word", "not_in", "learned", "negated_by"}
+_NEAR_KEYS = {"near", "within_chars", "by", "fuzzy", "min_quality", "learned"}
 _METRIC_KEYS = {"metric", "op", "value"}
 
 
@@ -339,7 +347,7 @@ def _condition(rid: str, name: str, c: dict, i: int, pack: RulePack, loc: _Locat
         pair = c["near"]
         if not (isinstance(pair, list) and len(pair) == 2):
             raise fail("'near' must be two phrase lists: near = [[\"a\"], [\"b\"]]")
-        return Near(_phrases(pair[0], pack, fail), _phrases(pair[1], pack, fail), int(c.get("within_chars", 10)), by, bool(c.get("fuzzy", True)), float(c.get("min_quality", 0.8)))
+        return Near(_phrases(pair[0], pack, fail), _phrases(pair[1], pack, fail), int(c.get("within_chars", 10)), by, bool(c.get("fuzzy", True)), float(c.get("min_quality", 0.8)), bool(c.get("learned", True)))
     match = c.get("match", "any")
     if match not in MATCH_MODES:
         raise fail(f"'match' must be one of {', '.join(MATCH_MODES)}")
@@ -362,6 +370,8 @@ def _condition(rid: str, name: str, c: dict, i: int, pack: RulePack, loc: _Locat
         min_quality=float(c.get("min_quality", 0.8)),
         whole_word=bool(c.get("whole_word", False)),
         not_in=_phrases(c.get("not_in", []), pack, fail, allow_empty=True),
+        learned=bool(c.get("learned", True)),
+        negated_by=_phrases(c.get("negated_by", []), pack, fail, allow_empty=True),
     )
 
 
@@ -380,6 +390,10 @@ def _phrases(items, pack: RulePack, fail, allow_empty: bool = False) -> tuple[st
             out += pack.collections[p[1:]]
         else:
             out.append(p)
+    for p in out:
+        why = template_error(p)
+        if why:
+            raise fail(f"phrase '{p}': {why}")
     return tuple(out)
 
 

@@ -390,3 +390,65 @@ def test_rules_cli_check_and_list(tmp_path):
 def test_standard_pack_hears_blame_whatever_word_comes_first(said, result):
     segments = [seg(AGENT, 2.0, "你好，欢迎致电客服中心"), seg(CUSTOMER, 6.0, "我的订单怎么还没到"), seg(AGENT, 10.0, said)]
     assert verdicts(rules.load(), segments)["blaming_customer"].result == result
+
+
+def test_templates_with_slots():
+    ix = IndexedTranscript([seg(AGENT, 0, "您好，贺福中心，请问有什么可以帮您"), seg(AGENT, 9, "你好，我是工号一零二三"), seg(AGENT, 14, "您好，请问是张先生吗")])
+    hit = ix.find("您好{org}")[0]
+    assert hit.matched == "您好贺福中心" and hit.quality == 1.0  # the name is any word; its ending says what it is
+    assert ix.find("工号{digits}")[0].matched == "工号一零二三"
+    assert [h.segment_index for h in ix.find("您好{org}")] == [0]  # 您好，请问是… names no organisation
+    assert rules.load().collections["self_intro"]  # the standard pack's templates validate
+
+
+@pytest.mark.parametrize("phrase,reason", [("{org}中心", "must start with"), ("您好{orgs}", "unknown slot"), ("工号{digits}{name}", "two slots")])
+def test_bad_templates_fail_with_the_reason(tmp_path, phrase, reason):
+    body = f"""
+        [[rule]]
+        id = "r"
+        section = "s"
+        passes = "x"
+        [rule.conditions]
+        x = {{ said = ["{phrase}"] }}
+        """
+    with pytest.raises(rules.RuleError, match=reason):
+        pack_of(body, tmp_path)
+
+
+def test_learned_confusions_loosen_expected_phrases_only():
+    from qa_audio import confusions
+
+    table = confusions.load()
+    said, heard = next((s, h) for s, heard in table.initials.items() for h in sorted(heard) if s and h)
+    assert table.accepts(said + "ao", heard + "ao") and not table.accepts(said + "ao", heard + "ei")  # one part at a time
+    ix = IndexedTranscript([seg(AGENT, 0, "麻烦您把订单后告诉我")])  # read back from a synthesised line, wideband and G.711
+    assert not ix.find("订单号", learned=False)
+    assert [h.matched for h in ix.find("订单号")] == ["订单后"]  # hao heard as hou: ao -> ou was learned
+
+
+@pytest.mark.parametrize(
+    "said,blamed",
+    [
+        ("这不是您的错，是我们系统的问题", PASS),
+        ("这不怪您，我马上帮您处理", PASS),
+        ("这是你的错，你自己没看清楚", FAIL),
+        ("你怎么连这个都不懂", FAIL),
+    ],
+)
+def test_negation_scope_denial_of_blame_is_not_blame(said, blamed):
+    segments = [seg(AGENT, 2.0, "你好，欢迎致电客服中心"), seg(CUSTOMER, 6.0, "我的订单怎么还没到"), seg(AGENT, 10.0, said)]
+    assert verdicts(rules.load(), segments)["blaming_customer"].result == blamed
+
+
+def test_advised_wording_is_not_a_promise():
+    pack = rules.load()
+    promise = lambda text: verdicts(pack, [seg(AGENT, 2.0, "您好"), seg(AGENT, 10.0, text)])["absolute_promises"].result  # noqa: E731
+    assert promise("这个我不能保证，但我会尽力帮您争取") == PASS
+    assert promise("这个我不能给您保证") == PASS
+    assert promise("我向您保证明天办好") == FAIL
+
+
+def test_reported_metrics_are_values_not_failures():
+    found = verdicts(rules.load(), CALL)
+    assert found["talk_share"].result == "reported" and found["speech_rate"].result == "reported"
+    assert "agent_talk_share=" in found["talk_share"].message
