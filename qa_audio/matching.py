@@ -229,6 +229,10 @@ class IndexedTranscript:
             )
         return hits
 
+    def near(self, a: list[Hit], b: list[Hit], within_chars: int) -> list[tuple[Hit, Hit]]:
+        """Pairs of hits in one utterance at most `within_chars` apart."""
+        return [(x, y) for x in a for y in b if x.segment_index == y.segment_index and abs(x.position - y.position) <= within_chars]
+
     def _find_template(self, phrase: str, parts: list[str], fuzzy: bool, min_quality: float, learned: bool) -> list[Hit]:
         """Literal parts matched as phrases, one after another; a slot between them takes
         the characters of its kind (and, for {org}, one of the endings)."""

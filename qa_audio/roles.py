@@ -25,6 +25,7 @@ import numpy as np
 
 from .decode import SAMPLE_RATE
 from .matching import IndexedTranscript
+from .rules import Near, RulePack
 from .timeline import AGENT, CUSTOMER
 from .transcribe import Segment
 
@@ -48,11 +49,20 @@ class RoleCues:
 
     opening: tuple[str, ...]
     agent_only: tuple[str, ...]
+    # The same intents in other words: the `near` conditions of the rules that ask for them.
+    agent_only_near: tuple[Near, ...] = ()
 
     @classmethod
-    def from_pack(cls, pack) -> "RoleCues":
+    def from_pack(cls, pack: RulePack) -> "RoleCues":
         phrases = lambda *names: tuple(p for n in names for p in pack.collections.get(n, ()))  # noqa: E731
-        return cls(phrases("greeting", "self_intro", "offer_help"), phrases("self_intro", "offer_help", "anything_else", "thanks", "hold_thanks"))
+        near = tuple(c for r in pack.rules if r.id in ("offer_help", "closing_anything_else") for c in r.conditions.values() if isinstance(c, Near))
+        return cls(phrases("greeting", "self_intro", "offer_help"), phrases("self_intro", "offer_help", "anything_else", "thanks", "hold_thanks"), near)
+
+    def agent_lines(self, index: IndexedTranscript) -> set[int]:
+        """Utterances that say one of these lines well."""
+        find = lambda phrases: [h for p in phrases for h in index.find(p, min_quality=_AGENT_LINE_QUALITY)]  # noqa: E731
+        lines = {h.segment_index for h in find(self.agent_only)}
+        return lines | {x.segment_index for c in self.agent_only_near for x, _ in index.near(find(c.a), find(c.b), c.within_chars)}
 
 
 def _mel_filterbank(lo_hz: float = 200.0, hi_hz: float = 3600.0) -> np.ndarray:
@@ -140,7 +150,7 @@ def assign(segments: list[Segment], samples: np.ndarray, cues: RoleCues, answer_
     if not segments:
         return segments
     index = IndexedTranscript(segments)
-    agent_lines = {h.segment_index for p in cues.agent_only for h in index.find(p, min_quality=_AGENT_LINE_QUALITY)}
+    agent_lines = cues.agent_lines(index)
     voiced = _by_voice(segments, samples, index, cues, answer_s)
     # Most agent-only lines in the voice taken for the customer's: the voices are right, their names swapped.
     if sum(voiced[k].side == CUSTOMER for k in agent_lines) > max(1, sum(voiced[k].side == AGENT for k in agent_lines)):

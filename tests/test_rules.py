@@ -449,6 +449,21 @@ def test_advised_wording_is_not_a_promise():
 
 
 def test_reported_metrics_are_values_not_failures():
-    found = verdicts(rules.load(), CALL)
+    from dataclasses import replace
+
+    from qa_audio.report import render_card
+
+    tl = timeline()
+    tl = replace(tl, metrics=replace(tl.metrics, agent_talk_share=0.71, speech_rate_cpm={AGENT: 320.0}))
+    card = scorecard(rules.load(), CallContext(tl, CALL))
+    found = {f.rule_id: f for f in card.findings}
+    # Above the standard's guide on both, and still no failure: 0 points are not a verdict.
     assert found["talk_share"].result == "reported" and found["speech_rate"].result == "reported"
-    assert "agent_talk_share=" in found["talk_share"].message
+    assert found["talk_share"].message == "reported: agent_talk_share=0.71 (standard: <= 0.5)"
+    assert not any("talk_share" in r or "speech_rate" in r for r in card.flag_reasons)
+    finding = {"rule_id": "talk_share", "title": "t", "result": "reported", "points": 0.0, "max_points": 0.0, "reviewed": False,
+               "evidence": [], "message": found["talk_share"].message}
+    page = render_card({"call_id": "c", "agent_id": "a", "file": "f", "status": "done", "score": 90, "passed": True, "auto_score": 90,
+                        "flag_reasons": [], "duration_s": 1, "answer_delay_s": 1, "pickup_source": "audio", "ring_count": 1,
+                        "hangup_by": "customer", "hangup_evidence": "", "holds": [], "findings": [finding], "reviews": []})
+    assert "info" in page and "agent_talk_share=0.71" in page and "FAIL" not in page.split("Findings:")[1]
