@@ -152,8 +152,11 @@ def assign(segments: list[Segment], samples: np.ndarray, cues: RoleCues, answer_
     index = IndexedTranscript(segments)
     agent_lines = cues.agent_lines(index)
     voiced = _by_voice(segments, samples, index, cues, answer_s)
-    # Most agent-only lines in the voice taken for the customer's: the voices are right, their names swapped.
-    if sum(voiced[k].side == CUSTOMER for k in agent_lines) > max(1, sum(voiced[k].side == AGENT for k in agent_lines)):
+    # Agent-only lines in the voice taken for the customer's and none in the other: the
+    # voices are right, their names swapped. (With a line on each side the voices
+    # themselves are in doubt, and a swap made one such benchmark call wholly wrong.)
+    on_customer = sum(voiced[k].side == CUSTOMER for k in agent_lines)
+    if on_customer >= 2 and on_customer == len(agent_lines):
         voiced = [replace(s, side=AGENT if s.side == CUSTOMER else CUSTOMER) for s in voiced]
     return [
         replace(s, side=AGENT, role_confidence=max(s.role_confidence, _AGENT_LINE_CONFIDENCE)) if k in agent_lines else s
