@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test bench phrases samples clean
+.PHONY: setup demo test bench phrases confusions samples clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ phrases:
 	$(PYTHON) -m venv .venv-tts
 	.venv-tts/bin/pip install --quiet -e '.[tts]'
 	.venv-tts/bin/python tests/phrases/make_phrases.py
+
+# Re-learn qa_audio/asr_confusions.json from the train split (whisper-base reads it; minutes).
+confusions: setup
+	$(BIN)/python -m qa_audio.learn_confusions
 
 samples: setup
 	$(BIN)/python samples/make_samples.py

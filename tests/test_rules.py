@@ -467,3 +467,13 @@ def test_reported_metrics_are_values_not_failures():
                         "flag_reasons": [], "duration_s": 1, "answer_delay_s": 1, "pickup_source": "audio", "ring_count": 1,
                         "hangup_by": "customer", "hangup_evidence": "", "holds": [], "findings": [finding], "reviews": []})
     assert "info" in page and "agent_talk_share=0.71" in page and "FAIL" not in page.split("Findings:")[1]
+
+
+def test_confusion_learner_aligns_sounds_not_just_characters():
+    from qa_audio.learn_confusions import align, count
+    from qa_audio.matching import syllables
+
+    pairs = align(syllables("您好客服中心请问"), syllables("您好贺福中心请"))  # 问 lost at the end
+    assert ("ke", "he") in pairs and len(pairs) == 7
+    table = count(pairs)
+    assert table["initials"]["k"] == {"said": 1, "heard": {"h": 1}} and table["finals"]["e"]["heard"] == {}
