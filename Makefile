@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test bench phrases confusions samples clean
+.PHONY: setup demo test bench phrases confusions samples clean cluster-demo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,15 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+# A Dask scheduler and two single-thread workers on 127.0.0.1, samples/ processed through
+# them into qa-cluster.db, then all three stopped (README, Running on a cluster).
+cluster-demo: setup
+	@$(BIN)/dask scheduler --host 127.0.0.1 --port 8786 --dashboard-address 127.0.0.1:8787 >/tmp/qa-dask-scheduler.log 2>&1 & echo $$! > /tmp/qa-dask.pids
+	@for i in 1 2; do $(BIN)/dask worker tcp://127.0.0.1:8786 --nthreads 1 --host 127.0.0.1 >/tmp/qa-dask-worker$$i.log 2>&1 & echo $$! >> /tmp/qa-dask.pids; done
+	@$(BIN)/python -c "from distributed import Client; Client('tcp://127.0.0.1:8786', timeout=60).wait_for_workers(2, timeout=120)"
+	$(BIN)/qa-audio process samples --db qa-cluster.db --metadata samples/calls.csv --cluster tcp://127.0.0.1:8786; \
+	status=$$?; kill $$(cat /tmp/qa-dask.pids) 2>/dev/null; rm -f /tmp/qa-dask.pids; exit $$status
 
 bench: setup
 	$(BIN)/python benchmarks/run_all.py
@@ -43,4 +52,4 @@ samples: setup
 	$(BIN)/python samples/make_samples.py
 
 clean:
-	rm -rf $(VENV) .venv-tts qa.db qa.db-wal qa.db-shm models/whisper-base
+	rm -rf $(VENV) .venv-tts qa.db qa.db-wal qa.db-shm qa-cluster.db* models/whisper-base

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from contextlib import contextmanager
 from datetime import date as _date
 from pathlib import Path
@@ -13,8 +12,10 @@ from typing import List, Optional
 import typer
 
 from . import models, pipeline, report, rules
+from .cluster import ClusterError
 from .metadata import MetadataError
 from .pbx import PbxError
+from .progress import BatchProgress
 from .store import Store, StoreError
 from .tones import load_plans
 from .transcribe import AsrSettings
@@ -40,7 +41,7 @@ def errors():
     """Known failures become one line on stderr, never a traceback."""
     try:
         yield
-    except (StoreError, rules.RuleError, models.ModelError, MetadataError, PbxError, ValueError) as exc:
+    except (StoreError, rules.RuleError, models.ModelError, MetadataError, PbxError, ClusterError, ValueError) as exc:
         fail(str(exc))
 
 
@@ -82,6 +83,8 @@ def process(
     force: bool = typer.Option(False, "--force", help="Re-analyse calls already in the database."),
     beam_size: int = typer.Option(AsrSettings.beam_size, "--beam-size", min=1, help="Whisper beam width: 5 is most accurate; 1 is ~1.2x faster end to end (see README, Benchmarks)."),
     hotwords: bool = typer.Option(False, "--hotwords", help="Prompt Whisper with the rule pack's service phrases: better phrase recall, but worse CER and phrases written that were never said (README, Benchmarks)."),
+    cluster: Optional[str] = typer.Option(None, "--cluster", envvar="QA_AUDIO_CLUSTER", help="Dask scheduler address (tcp://host:8786): analyse there; this process stays the only database writer (README, Running on a cluster)."),
+    send_audio: bool = typer.Option(False, "--send-audio", help="With --cluster: send each file's bytes to the workers, for files they cannot read themselves."),
 ) -> None:
     """Analyse recordings and store a scorecard per call. Exit 1 if any file failed."""
     if agent_channel not in ("left", "right"):
@@ -94,13 +97,16 @@ def process(
     opts = pipeline.Options(
         db=db, model=model, workers=workers, agent_channel=0 if agent_channel == "left" else 1, tone_plan=tone_plan,
         rules=rules_file, metadata=metadata, pattern=pattern, pbx_records=list(pbx_records), inbound=not outbound, force=force,
-        asr=AsrSettings(beam_size=beam_size), hotwords=hotwords,
+        asr=AsrSettings(beam_size=beam_size), hotwords=hotwords, cluster=cluster, send_audio=send_audio,
     )
-    from rich.progress import Progress
-
-    with errors(), Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
-        task = bar.add_task("calls", total=None)
-        summary = pipeline.process(list(paths), opts, on_progress=lambda o: bar.advance(task))
+    if send_audio and not cluster:
+        fail("--send-audio goes with --cluster")
+    bar = BatchProgress()
+    try:
+        with errors():
+            summary = pipeline.process(list(paths), opts, bar)
+    finally:
+        bar.close()
     print_summary(summary, db)
     if summary.count("failed"):
         raise typer.Exit(1)

@@ -8,13 +8,17 @@ and a killed batch resumes where it stopped.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import multiprocessing
 import os
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
+
+import threadpoolctl
 
 from . import metadata as meta
 from . import models, pbx, roles, rules, scoring
@@ -47,6 +51,8 @@ class Options:
     force: bool = False
     asr: AsrSettings = field(default_factory=AsrSettings)
     hotwords: bool = False  # prompt Whisper with the rule pack's service phrases
+    cluster: str | None = None  # a Dask scheduler address: analyse there instead of a local pool
+    send_audio: bool = False  # with a cluster: send the bytes, for files only this machine can read
 
 
 @dataclass
@@ -90,6 +96,19 @@ class Analysis:
     timeline: Timeline
     segments: list[Segment]
     seconds: float
+
+
+class Progress:
+    """What a batch reports while it runs; this one keeps quiet (see `progress.BatchProgress`)."""
+
+    def begin(self, queued: int) -> None:
+        """`queued` files are about to be analysed (files already stored are not counted)."""
+
+    def advance(self, outcome: Outcome) -> None:
+        """One file is finished: done, failed or skipped."""
+
+    def note(self, text: str) -> None:
+        """A line for the person running the batch (e.g. the Dask dashboard's address)."""
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
@@ -144,6 +163,11 @@ def _exit_with_parent(parent: int) -> None:
 def _init_worker(model_path: str, settings: AsrSettings, threads: int, plan_name: str, agent_channel: int, cues: roles.RoleCues) -> None:
     if multiprocessing.parent_process() is not None:
         threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    # Whisper's log-mel features are a numpy matrix product, and BLAS sums in another order
+    # on another number of threads: on 2 cores, OPENBLAS_NUM_THREADS=1 (what a Dask nanny
+    # sets) changed the words of samples' c001. One BLAS thread everywhere keeps transcripts,
+    # and so scorecards, the same in-process, in a local pool and on a cluster.
+    threadpoolctl.threadpool_limits(1)
     _WORKER.update(
         transcriber=Transcriber(Path(model_path), settings, threads),
         plan=get_plan(plan_name),
@@ -165,11 +189,73 @@ def _analyse(path: str, cached: list[dict] | None) -> Analysis:
     return Analysis(audio.duration_s, audio.channels.shape[0], audio.codec, timeline, segments, time.perf_counter() - t0)
 
 
+def _analyse_anywhere(init: tuple, source: str | bytes, suffix: str, cached: list[dict] | None) -> Analysis | str:
+    """One file's analysis, or the reason it failed, as a task for any worker (a Dask worker
+    too): the model is loaded once per process and kept for every later task with the same
+    set-up. `source` is a path on storage the worker shares, or the file's bytes."""
+    return _safely(lambda: _analyse_source(init, source, suffix, cached))
+
+
+def _analyse_source(init: tuple, source: str | bytes, suffix: str, cached: list[dict] | None) -> Analysis:
+    if _WORKER.get("init") != init:
+        _init_worker(*init)
+        _WORKER["init"] = init
+    if isinstance(source, str):
+        return _analyse(source, cached)
+    with tempfile.NamedTemporaryFile(suffix=suffix) as f:
+        f.write(source)
+        f.flush()
+        return _analyse(f.name, cached)
+
+
+def _worker_init(model_path: Path, asr: AsrSettings, opts: Options, pack: rules.RulePack, n_jobs: int) -> tuple:
+    """The set-up every worker builds its model and plan from."""
+    if opts.cluster:
+        # A Dask worker cannot know how many others share its machine: one CTranslate2 thread
+        # each, so that one worker process per core (`--nthreads 1`) fills the machine.
+        threads = 1
+    else:
+        threads = max(1, _cores() // _local_workers(opts, n_jobs))
+    return (str(model_path), asr, threads, opts.tone_plan, opts.agent_channel, role_cues(pack))
+
+
+def _local_workers(opts: Options, n_jobs: int) -> int:
+    return max(1, min(opts.workers or default_workers(), n_jobs))
+
+
+@contextlib.contextmanager
+def _analyses(jobs: list, init: tuple, opts: Options, progress: Progress) -> Iterator[Iterable]:
+    """(job, analysis or failure reason) for each job as it finishes: in this process, in a
+    local pool, or on a Dask cluster. Only the caller writes to the database."""
+    if opts.cluster:
+        from . import cluster  # Dask is imported only by a batch that asks for a cluster
+
+        with cluster.analyses(jobs, init, opts.cluster, opts.send_audio, _analyse_anywhere, progress.note) as results:
+            yield results
+        return
+    workers = _local_workers(opts, len(jobs))
+    if workers == 1:
+        if jobs:
+            _init_worker(*init)
+        yield ((job, _safely(lambda job=job: _analyse(str(job[0]), job[3]))) for job in jobs)
+        return
+    # Spawned, not forked: each worker loads its own model in a clean process.
+    ctx = multiprocessing.get_context("spawn")
+    with cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=init) as pool:
+        futures = {pool.submit(_analyse, str(job[0]), job[3]): job for job in jobs}
+        try:
+            yield ((futures[f], _safely(f.result)) for f in cf.as_completed(futures))
+        finally:
+            pool.shutdown(cancel_futures=True)
+
+
 def role_cues(pack: rules.RulePack) -> roles.RoleCues:
     return roles.RoleCues.from_pack(pack)
 
 
-def process(paths: list[Path], opts: Options, on_progress: Callable[[Outcome], None] | None = None) -> Summary:
+def process(paths: list[Path], opts: Options, progress: Progress | None = None) -> Summary:
+    """Analyse, score and store every recording under `paths`; calls already stored are skipped."""
+    progress = progress or Progress()
     pack = rules.load(opts.rules)
     plan = get_plan(opts.tone_plan)
     sidecar = meta.load_sidecar(opts.metadata) if opts.metadata else {}
@@ -189,8 +275,7 @@ def process(paths: list[Path], opts: Options, on_progress: Callable[[Outcome], N
 
     def emit(o: Outcome) -> None:
         outcomes.append(o)
-        if on_progress:
-            on_progress(o)
+        progress.advance(o)
 
     jobs = []
     for path in files:
@@ -209,21 +294,11 @@ def process(paths: list[Path], opts: Options, on_progress: Callable[[Outcome], N
             continue
         jobs.append((path, rec, info.started_at, store.cached_segments(sha, asr_key)))
 
-    workers = max(1, min(opts.workers or default_workers(), len(jobs)))
-    threads = max(1, _cores() // workers)
-    init = (str(model_path), asr, threads, opts.tone_plan, opts.agent_channel, role_cues(pack))
-    pool = None
+    progress.begin(len(jobs))
+    init = _worker_init(model_path, asr, opts, pack, len(jobs))
+    runner = contextlib.ExitStack()
     try:
-        if workers == 1:
-            if jobs:
-                _init_worker(*init)
-            results = ((job, _safely(lambda job=job: _analyse(str(job[0]), job[3]))) for job in jobs)
-        else:
-            # Spawned, not forked: each worker loads its own model in a clean process.
-            ctx = multiprocessing.get_context("spawn")
-            pool = cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=init)
-            futures = {pool.submit(_analyse, str(job[0]), job[3]): job for job in jobs}
-            results = ((futures[f], _safely(f.result)) for f in cf.as_completed(futures))
+        results = runner.enter_context(_analyses(jobs, init, opts, progress))
         for (path, rec, started_at, cached), result in results:
             if isinstance(result, str):
                 store.save_failure(rec, result)
@@ -243,8 +318,7 @@ def process(paths: list[Path], opts: Options, on_progress: Callable[[Outcome], N
                     failed_rules[f.rule_id] = failed_rules.get(f.rule_id, 0) + 1
             emit(Outcome(str(path), "done", rec.id, None, card.score, card.flagged, result.duration_s, result.seconds))
     finally:
-        if pool:
-            pool.shutdown(cancel_futures=True)
+        runner.close()
         store.close()
     return Summary(outcomes, ignored, failed_rules)
 
