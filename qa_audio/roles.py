@@ -36,6 +36,8 @@ _N_CEPS = 12
 _MIN_FRAMES = 20
 _MIN_ASSIGN_FRAMES = 5
 _OUTLIER_ROUNDS = 3
+# The agent's opening words come within this many seconds of pickup.
+_OPENING_S = 30
 # A line only an agent says, heard this well, decides its speaker whatever the voice says.
 _AGENT_LINE_QUALITY = 0.9
 _AGENT_LINE_CONFIDENCE = 0.9
@@ -150,8 +152,11 @@ def assign(segments: list[Segment], samples: np.ndarray, cues: RoleCues, answer_
     if not segments:
         return segments
     index = IndexedTranscript(segments)
-    agent_lines = cues.agent_lines(index)
-    voiced = _by_voice(segments, samples, index, cues, answer_s)
+    opening = sorted({h.segment_index for p in cues.opening for h in index.find(p) if h.start_s - answer_s <= _OPENING_S})
+    voiced, seed = _by_voice(segments, samples, opening)
+    # The agent answers: opening words up to the utterance that seeded the agent's voice
+    # (a short 早上好 before 欢迎致电…) are the agent's too.
+    agent_lines = cues.agent_lines(index) | {k for k in opening if seed is not None and segments[k].start_s <= segments[seed].start_s}
     # Agent-only lines in the voice taken for the customer's and none in the other: the
     # voices are right, their names swapped. (With a line on each side the voices
     # themselves are in doubt, and a swap made one such benchmark call wholly wrong.)
@@ -164,19 +169,22 @@ def assign(segments: list[Segment], samples: np.ndarray, cues: RoleCues, answer_
     ]
 
 
-def _by_voice(segments: list[Segment], samples: np.ndarray, index: IndexedTranscript, cues: RoleCues, answer_s: float) -> list[Segment]:
+def _by_voice(segments: list[Segment], samples: np.ndarray, cue_segs: list[int]) -> tuple[list[Segment], int | None]:
+    """Sides from the voices alone, and the segment that seeded the agent's voice (None: no opening heard)."""
     cepstra = [_cepstra(samples[int(s.start_s * SAMPLE_RATE) : int(s.end_s * SAMPLE_RATE)]) for s in segments]
-    cue_segs = sorted({h.segment_index for p in cues.opening for h in index.find(p) if h.start_s - answer_s <= 30})
     usable = [k for k, c in enumerate(cepstra) if len(c) >= _MIN_ASSIGN_FRAMES]
     reliable = np.array([len(cepstra[k]) >= _MIN_FRAMES for k in usable])
     if reliable.sum() < 3:
         # Too little audio to tell voices apart: the opening speaker is the agent, nobody else known.
         first = cue_segs[0] if cue_segs else 0
-        return [replace(s, side=AGENT if k == first else CUSTOMER, role_confidence=0.5) for k, s in enumerate(segments)]
+        return [replace(s, side=AGENT if k == first else CUSTOMER, role_confidence=0.5) for k, s in enumerate(segments)], None
     D = _divergences([cepstra[k] for k in usable])
     # The agent's opening: the first cue utterance long enough to cluster.
+    # A short opening (你好 alone) still seeds the agent's voice when nothing longer says it.
     seed = next((usable.index(k) for k in cue_segs if k in usable and reliable[usable.index(k)]), None)
-    labels_u = _split(D, int(np.argmax(reliable)) if seed is None else seed, reliable)
+    if seed is None:
+        seed = next((usable.index(k) for k in cue_segs if k in usable), None)
+    labels_u = _split(D, int(np.argmax(reliable)) if seed is None else seed, reliable | (np.arange(len(usable)) == seed))
     labels = np.full(len(segments), -1)
     labels[usable] = labels_u
     sil = np.zeros(len(segments))
@@ -188,7 +196,8 @@ def _by_voice(segments: list[Segment], samples: np.ndarray, index: IndexedTransc
             labels[k], sil[k] = labels[nearest], sil[nearest] / 2
     # No opening cue to say which voice is the agent's: unsure by construction.
     cap = 0.6 if seed is None else 1.0
-    return [
+    sides = [
         replace(s, side=AGENT if labels[k] == 0 else CUSTOMER, role_confidence=round(float(min(cap, max(0.0, 0.5 + 0.5 * sil[k]))), 3))
         for k, s in enumerate(segments)
     ]
+    return sides, None if seed is None else usable[seed]
