@@ -21,7 +21,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .matching import template_error
+from .matching import template_error, template_parts
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -145,7 +145,7 @@ class RulePack:
     def hotwords(self, limit: int = 40) -> str:
         """The pack's service phrases as a Whisper `hotwords` prompt, shortest first."""
         names = ("greeting", "self_intro", "offer_help", "hold_ask", "hold_thanks", "anything_else", "thanks")
-        words = {p for n in names for p in self.collections.get(n, ())}
+        words = {p for n in names for p in self.collections.get(n, ()) if len(template_parts(p)) == 1}  # no {slot}s
         return " ".join(sorted(words, key=lambda w: (len(w), w))[:limit])
 
     def rule(self, rule_id: str) -> Rule:
