@@ -78,7 +78,8 @@ def process(
     rules_file: Path = RULES,
     metadata: Optional[Path] = typer.Option(None, "--metadata", help="Sidecar CSV/JSON: file, call_id, agent_id, started_at."),
     pattern: str = typer.Option(pipeline.meta.DEFAULT_PATTERN, "--pattern", help="File-name pattern for metadata: {date} {time} {agent} {callid} {any}."),
-    pbx_records: List[Path] = typer.Option([], "--pbx", help="PBX records: Asterisk CDR/CEL CSV, FreeSWITCH JSON CDR (file or folder)."),
+    pbx_records: List[Path] = typer.Option([], "--pbx", help="PBX records: Asterisk CDR/CEL (CSV, JSON lines), FreeSWITCH JSON/XML CDRs (file or folder); read by content."),
+    pbx_format: Optional[str] = typer.Option(None, "--pbx-format", help="Column layout of headerless Asterisk CSV: a built-in name (cdr_csv, cdr_custom, cel_custom, ...) or a .toml with kind and fields (README, PBX records)."),
     outbound: bool = typer.Option(False, "--outbound", help="Calls were placed by agents (changes how PBX hang-up records read)."),
     force: bool = typer.Option(False, "--force", help="Re-analyse calls already in the database."),
     beam_size: int = typer.Option(AsrSettings.beam_size, "--beam-size", min=1, help="Whisper beam width: 5 is most accurate; 1 is ~1.2x faster end to end (see README, Benchmarks)."),
@@ -96,7 +97,7 @@ def process(
         fail(f"no such file or folder: {', '.join(missing)}")
     opts = pipeline.Options(
         db=db, model=model, workers=workers, agent_channel=0 if agent_channel == "left" else 1, tone_plan=tone_plan,
-        rules=rules_file, metadata=metadata, pattern=pattern, pbx_records=list(pbx_records), inbound=not outbound, force=force,
+        rules=rules_file, metadata=metadata, pattern=pattern, pbx_records=list(pbx_records), pbx_format=pbx_format, inbound=not outbound, force=force,
         asr=AsrSettings(beam_size=beam_size), hotwords=hotwords, cluster=cluster, send_audio=send_audio,
     )
     if send_audio and not cluster:
@@ -128,6 +129,8 @@ def print_summary(s: pipeline.Summary, db: Path) -> None:
         typer.echo("top failed rules: " + ", ".join(f"{r} ({n})" for r, n in top))
     if s.ignored:
         typer.echo(f"ignored {len(s.ignored)} non-audio file(s): " + ", ".join(Path(x).name for x in s.ignored[:5]))
+    for w in s.warnings:
+        typer.echo(f"warning: PBX record {w}", err=True)
 
 
 @app.command()

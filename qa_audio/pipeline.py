@@ -47,6 +47,7 @@ class Options:
     metadata: Path | None = None
     pattern: str = meta.DEFAULT_PATTERN
     pbx_records: list[Path] = field(default_factory=list)
+    pbx_format: str | None = None  # a layout name or .toml file for headerless cdr_custom / cel_custom
     inbound: bool = True
     force: bool = False
     asr: AsrSettings = field(default_factory=AsrSettings)
@@ -72,6 +73,7 @@ class Summary:
     outcomes: list[Outcome]
     ignored: list[str]
     failed_rules: dict[str, int]
+    warnings: list[str] = field(default_factory=list)  # PBX records that could not be read
 
     def count(self, status: str) -> int:
         return sum(o.status == status for o in self.outcomes)
@@ -260,7 +262,7 @@ def process(paths: list[Path], opts: Options, progress: Progress | None = None) 
     plan = get_plan(opts.tone_plan)
     sidecar = meta.load_sidecar(opts.metadata) if opts.metadata else {}
     meta.pattern_regex(opts.pattern)  # fail early on a bad pattern
-    records = pbx.load_records(opts.pbx_records, opts.inbound) if opts.pbx_records else {}
+    records = pbx.load_records(opts.pbx_records, opts.inbound, opts.pbx_format) if opts.pbx_records else pbx.Records()
     model_path = models.resolve(opts.model)
     asr = replace(opts.asr, hotwords=pack.hotwords()) if opts.hotwords else opts.asr
     # Transcripts are cached per (audio, model, ASR settings): rule changes never re-transcribe.
@@ -305,11 +307,12 @@ def process(paths: list[Path], opts: Options, progress: Progress | None = None) 
                 emit(Outcome(str(path), "failed", rec.id, result))
                 continue
             tl = complete_timeline(result.timeline, result.segments, pack)
-            if rec.id in records:
-                tl = pbx.apply(tl, records[rec.id], plan)
+            facts = records.for_call(rec.id, started_at)
+            if facts:
+                tl = pbx.apply(tl, facts, plan)
             rec.duration_s, rec.channels, rec.codec = round(result.duration_s, 2), result.channels, result.codec
             certain = roles.call_confidence(result.segments) >= pack.min_role_confidence
-            card = scoring.scorecard(pack, scoring.CallContext(tl, result.segments, started_at, certain))
+            card = score(pack, scoring.CallContext(tl, result.segments, started_at, certain))
             if cached is None:
                 store.cache_segments(rec.sha256, asr_key, result.segments)
             store.save_call(rec, tl, result.segments, card, asr_key)
@@ -320,7 +323,19 @@ def process(paths: list[Path], opts: Options, progress: Progress | None = None) 
     finally:
         runner.close()
         store.close()
-    return Summary(outcomes, ignored, failed_rules)
+    return Summary(outcomes, ignored, failed_rules, [str(w) for w in records.warnings])
+
+
+def score(pack: rules.RulePack, ctx: scoring.CallContext) -> scoring.Scorecard:
+    """The scorecard; a call nobody answered (PBX record) has every rule N/A and no score."""
+    event = pbx.unanswered(ctx.timeline)
+    if event is None:
+        return scoring.scorecard(pack, ctx)
+    findings = [
+        scoring.Finding(r.id, r.title, r.section, pack.sections[r.section].weight, scoring.NA, 0.0, r.points, r.critical, f"na: unanswered call ({event.detail})")
+        for r in pack.rules
+    ]
+    return scoring.Scorecard(None, False, False, [], findings, pack.pass_score, [], pack.name, pack.version, pack.hash)
 
 
 def complete_timeline(tl: Timeline, segments: list[Segment], pack: rules.RulePack) -> Timeline:
@@ -356,7 +371,7 @@ def rescore(db: Path, rules_path: Path = rules.DEFAULT_PACK) -> list[tuple[str, 
             tl = complete_timeline(timeline_from_dict(call["timeline_json"]), segs, pack)
             started = meta.parse_when(call["started_at"]) if call["started_at"] else None
             certain = roles.call_confidence(segs) >= pack.min_role_confidence
-            card = scoring.scorecard(pack, scoring.CallContext(tl, segs, started, certain))
+            card = score(pack, scoring.CallContext(tl, segs, started, certain))
             store.save_rescore(call["id"], tl, card)
             out.append((call["id"], card))
     finally:

@@ -34,7 +34,7 @@ DEFAULT_PACK = RULES_DIR / "standard_zh.toml"
 SPEAKERS = ("agent", "customer", "any")
 MATCH_MODES = ("any", "all", "none", "at_least")
 OPS = ("<", "<=", ">", ">=", "==", "!=")
-EVENTS = ("answer", "hold_start", "hold_end", "hangup")
+EVENTS = ("answer", "hold_start", "hold_end", "hangup", "transfer")
 METRICS = {
     "answer_delay_s": "seconds from the first ring to pickup",
     "ring_count": "rings before pickup",
@@ -53,6 +53,7 @@ METRICS = {
     "call_hour": "hour of day the call started (from metadata)",
     "duration_s": "recording length, seconds",
     "hangup_by": "'agent', 'customer' (unknown when neither audio nor PBX shows it)",
+    "transfer_count": "transfers in the PBX record (0 without one: the audio cannot show a transfer)",
 }
 
 

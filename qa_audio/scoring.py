@@ -96,6 +96,7 @@ def metrics(ctx: CallContext, pack: RulePack) -> dict[str, float | str | None]:
         "call_hour": day.hour if isinstance(day, datetime) else None,
         "duration_s": tl.duration_s,
         "hangup_by": None if tl.hangup_by == "unknown" else tl.hangup_by,
+        "transfer_count": sum(e.kind == "transfer" for e in tl.events),
     }
 
 
@@ -115,6 +116,7 @@ class _Evaluator:
             "hold_start": [h.start_s for h in tl.holds],
             "hold_end": [h.end_s for h in tl.holds],
             "hangup": [last_words],
+            "transfer": [e.start_s for e in tl.events if e.kind == "transfer"],
         }
         self.call_end = last_words
 
