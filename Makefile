@@ -1,5 +1,6 @@
 # Two commands do all set-up on a fresh machine (Debian, Python 3.11):
-#   make demo   - venv, install, bundled model, process samples/ into qa.db, print the summary
+#   make demo   - venv, install, bundled model, process samples/ into qa.db, print the summary,
+#                 make a demo supervisor and agent for the web app and say how to start it
 #   make test   - the same set-up, then the test suite (real model, real audio, real SQLite)
 # No Debian package is needed: PyAV's wheels carry the ffmpeg libraries.
 
@@ -22,9 +23,15 @@ setup: $(STAMP)
 demo: setup
 	$(BIN)/qa-audio process samples --db qa.db --metadata samples/calls.csv
 	$(BIN)/qa-audio flagged --db qa.db
+	@echo
+	@echo "Web app accounts (passwords are shown once, when made; a second make demo keeps them):"
+	@$(BIN)/qa-audio users add demo-supervisor --role supervisor --generate --db qa.db || true
+	@$(BIN)/qa-audio users add demo-agent --role agent --agent-id a01 --generate --db qa.db || true
+	@echo "Start the web app:  $(BIN)/qa-audio serve --db qa.db   then open http://127.0.0.1:8000/"
 
 test: setup
-	$(BIN)/python -m pytest -q
+	sh scripts/browser-deps.sh
+	$(BIN)/python -m pytest -q -rs
 
 # A Dask scheduler and two single-thread workers on 127.0.0.1, samples/ processed through
 # them into qa-cluster.db, then all three stopped (README, Running on a cluster).

@@ -44,7 +44,8 @@ def random_scenario(seed: int, phrases: dict, speech: list, stereo: bool | None 
     if bad:
         turns.append(Turn(a, phrases[bad], bad))
     held = rng.random() < 0.5
-    hold_s = float(rng.uniform(6, 40)) if held else 0.0
+    # Mostly short holds, one in five long enough to break the 2-minute limit.
+    hold_s = (float(rng.uniform(125, 170)) if rng.random() < 0.2 else float(rng.uniform(6, 60))) if held else 0.0
     asked = held and rng.random() < 0.6
     thanked = held and rng.random() < 0.6
     if held:
@@ -70,7 +71,8 @@ def random_scenario(seed: int, phrases: dict, speech: list, stereo: bool | None 
     telephone = bool(rng.random() < 0.5) if telephone is None else telephone
     script = CallScript(
         turns, plan, rings=rings or None, answer_in_ring=bool(rng.random() < 0.3), hangup_by=hangup,
-        busy_tone=bool(rng.random() < 0.8), stereo=stereo, telephone=telephone, seed=seed,
+        busy_tone=bool(rng.random() < 0.7), dead_line=bool(rng.random() < 0.7), stereo=stereo, telephone=telephone,
+        music_side="agent" if rng.random() < 0.7 else "customer", seed=seed,
     )
     ok = lambda cond: "pass" if cond else "fail"  # noqa: E731
     facts = {
@@ -80,7 +82,7 @@ def random_scenario(seed: int, phrases: dict, speech: list, stereo: bool | None 
         "forbidden_opening": ok(opening != "open_forbidden"),
         "hold_permission": ok(asked) if held else "na",
         "hold_thanks": ok(thanked) if held else "na",
-        "hold_duration": "pass" if held else "na",
+        "hold_duration": ok(hold_s < 120) if held else "na",
         "closing_anything_else": ok(anything),
         "closing_thanks": ok(closing != "close_bad"),
         "absolute_promises": ok(not (bad or "").startswith("promise")),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import av
@@ -20,6 +21,7 @@ from .tones import Tone, TonePlan
 ROOT = Path(__file__).resolve().parent.parent
 PHRASES_DIR = ROOT / "tests" / "phrases"
 SHARED_SPEECH = ROOT.parent / "shared" / "audio" / "speech"
+SHARED_MOH = ROOT.parent / "shared" / "audio" / "moh"
 
 
 @dataclass
@@ -85,29 +87,37 @@ def cadenced(t: Tone, seconds: float, db: float = -18.0) -> np.ndarray:
 
 
 def hold_music(seconds: float, rng: np.random.Generator, db: float = -24.0) -> np.ndarray:
-    """Piano-like arpeggios over a sustained pad: what on-hold music sounds like to a detector."""
+    """Real hold music: one of the Asterisk tracks in shared/audio/moh, from a random point,
+    looped as a PBX loops it, at `db` dBFS (RMS over the whole track, so quiet passages stay quiet)."""
+    paths = sorted(SHARED_MOH.glob("*.wav"))
+    track = _track(paths[int(rng.integers(len(paths)))])
+    gain = db_to_amp(db) / (np.sqrt(np.mean(track**2)) + 1e-9)
     n = int(seconds * SAMPLE_RATE)
-    out = np.zeros(n, np.float32)
-    roots = rng.choice([196.0, 220.0, 246.9, 261.6, 293.7], size=int(seconds / 2) + 2)
-    step = rng.uniform(0.22, 0.45)
-    t_note = np.arange(int(1.2 * SAMPLE_RATE)) / SAMPLE_RATE
-    env = np.exp(-t_note * rng.uniform(2.0, 4.0))
-    i = 0
-    while i * step < seconds:
-        root = roots[int(i * step / 2)]
-        f = root * [1, 1.25, 1.5, 2.0][i % 4]
-        note = sum(np.sin(2 * np.pi * f * k * t_note) / k**1.5 for k in (1, 2, 3, 4)) * env
-        a = int(i * step * SAMPLE_RATE)
-        b = min(n, a + len(note))
-        out[a:b] += note[: b - a]
-        i += 1
-    pad_t = np.arange(n) / SAMPLE_RATE
-    pad = sum(np.sin(2 * np.pi * roots[(pad_t / 2).astype(int)] * m * pad_t) for m in (1.0, 1.5)) * 0.3
-    return level(out + pad.astype(np.float32), db)
+    start = int(rng.integers(len(track)))
+    idx = (start + np.arange(n)) % len(track)
+    return (track[idx] * gain).astype(np.float32)
 
 
-def line_noise(n_samples: int, rng: np.random.Generator, db: float) -> np.ndarray:
-    return (rng.standard_normal(n_samples) * db_to_amp(db)).astype(np.float32)
+@lru_cache(maxsize=8)
+def _track(path: Path) -> np.ndarray:
+    return load_track(path)
+
+
+def load_track(path: Path) -> np.ndarray:
+    """A hold-music track (shared/audio/moh: Asterisk's, 8 kHz) at 16 kHz."""
+    return decode(path).mono()
+
+
+def line_noise(n_samples: int, rng: np.random.Generator, db: float, kind: str = "white") -> np.ndarray:
+    """Line noise at `db` dBFS RMS: white (hiss), pink (a duller line) or white with mains hum."""
+    x = rng.standard_normal(n_samples)
+    if kind == "pink":
+        # White noise plus its low-passed self: more energy low down, as on a duller line.
+        x = x + 4 * _filter(x.astype(np.float32), _fir(0, 400))
+    elif kind == "hum":
+        t = np.arange(n_samples) / SAMPLE_RATE
+        x = x + sum(np.sin(2 * np.pi * 50 * k * t + rng.uniform(0, 6.3)) * 2 / k for k in (1, 3, 5))
+    return (x / (np.sqrt(np.mean(x**2)) + 1e-12) * db_to_amp(db)).astype(np.float32)
 
 
 def _fir(low_hz: float, high_hz: float, taps: int = 129, rate: int = SAMPLE_RATE) -> np.ndarray:
@@ -125,16 +135,21 @@ def _filter(x: np.ndarray, h: np.ndarray) -> np.ndarray:
     return y[d : d + len(x)].astype(np.float32)
 
 
-def telephone_channel(x: np.ndarray) -> np.ndarray:
+IDLE_ALAW = 8 / 32768
+
+
+def telephone_channel(x: np.ndarray, idle: float = 0.0) -> np.ndarray:
     """A G.711 line: 300-3400 Hz band, 8 kHz sampling, 8-bit mu-law, back at 16 kHz.
 
-    Digital silence stays exactly silent, as on a real idle G.711 channel.
+    Digital silence decodes to `idle`: 0 for mu-law; A-law has no zero code, its idle
+    pattern decodes to +-8/32768 (IDLE_ALAW).
     """
     narrow = _filter(x, _fir(300, 3400))[::2]
     mu = 255.0
     y = np.clip(narrow, -1, 1)
     q = np.round(np.sign(y) * np.log1p(mu * np.abs(y)) / np.log1p(mu) * 127) / 127
     decoded = np.sign(q) * np.expm1(np.abs(q) * np.log1p(mu)) / mu
+    decoded[q == 0] = idle
     up = np.zeros(len(x), np.float32)
     up[::2] = 2 * decoded[: len(up[::2])]
     return _filter(up, _fir(0, 3400))
@@ -217,19 +232,34 @@ class CallScript:
     answer_in_ring: bool = False
     hangup_by: str = "customer"
     busy_tone: bool = True
+    # Without a busy tone: the leaving side's line goes dead and the recording runs on
+    # (True), or the recording stops at the hang-up (False), which no audio can attribute.
+    dead_line: bool = True
     stereo: bool = True
     telephone: bool = False
+    # The channel hold music is heard on: the agent's (the PBX plays it toward the
+    # customer, into the agent-to-customer leg) or the customer's.
+    music_side: str = "agent"
     seed: int = 0
 
 
 def compose(script: CallScript) -> tuple[np.ndarray, Truth]:
-    """Render a script to (channels, truth). Channel 0 is the agent, 1 the customer."""
+    """Render a script to (channels, truth). Channel 0 is the agent, 1 the customer.
+
+    Levels, line noise (white, pink or hummed, 50-72 dB below full scale), hold music (a
+    real track 10-25 dB below the speech, from a random point) and tone levels are drawn
+    from the script's seed.
+    """
     rng = np.random.default_rng(script.seed)
     sr = SAMPLE_RATE
-    agent_noise_db, cust_noise_db = rng.uniform(-66, -56), rng.uniform(-66, -56)
+    noise_db = rng.uniform(-72, -50, size=2)
+    noise_kind = [str(rng.choice(["white", "pink", "hum"])) for _ in range(2)]
+    speech_db = rng.uniform(-24, -18)
     pieces: list[tuple[int, float, np.ndarray]] = []  # (channel, start_s, samples)
+    quiet: list[tuple[int, float, float]] = []  # (channel, start_s, end_s) with no line noise
     lines: list[Line] = []
     holds: list[tuple[float, float]] = []
+    music_ch = 0 if script.music_side == "agent" else 1
 
     t = 0.0
     ring_count = None
@@ -243,7 +273,7 @@ def compose(script: CallScript) -> tuple[np.ndarray, Truth]:
         else:
             last_off = script.plan.ringback.cadence[-1][1]
             answer = last_start + (cycle - last_off) + rng.uniform(0.3, last_off - 0.3)
-        pieces.append((1, ring_start, cadenced(script.plan.ringback, answer - ring_start)))
+        pieces.append((1, ring_start, cadenced(script.plan.ringback, answer - ring_start, rng.uniform(-24, -12))))
         ring_count = script.rings
         t = answer
     answer_s = t if script.rings else None
@@ -255,25 +285,30 @@ def compose(script: CallScript) -> tuple[np.ndarray, Truth]:
             t += rng.uniform(0.3, 1.0)
         elif i:
             t += turn.gap_s
-        audio = level(turn.clip.audio, rng.uniform(-24, -18))
+        audio = level(turn.clip.audio, speech_db + rng.uniform(-3, 3))
         pieces.append((ch, t, audio))
         lines.append(Line(turn.side, round(t, 2), round(t + len(audio) / sr, 2), turn.clip.text, turn.phrase_id))
         t += len(audio) / sr
         if turn.hold_s:
             h0 = t + rng.uniform(0.3, 0.8)
+            # The held leg carries what the PBX plays instead of the agent: music, or nothing.
+            quiet.append((music_ch if turn.hold_music else 0, h0, h0 + turn.hold_s))
             if turn.hold_music:
-                pieces.append((0, h0, hold_music(turn.hold_s, rng)))
+                pieces.append((music_ch, h0, hold_music(turn.hold_s, rng, speech_db - rng.uniform(10, 25))))
             holds.append((round(h0, 2), round(h0 + turn.hold_s, 2)))
             t = h0 + turn.hold_s
     t_end_talk = t + rng.uniform(0.8, 1.5)
-    busy_len = 3.0 if script.busy_tone else 0.0
-    duration = t_end_talk + busy_len + 1.0
+    tail = script.busy_tone or script.dead_line
+    busy_len = rng.uniform(1.5, 4.0) if script.busy_tone else 0.0
+    duration = t_end_talk + busy_len + 1.0 if tail else t_end_talk
     n = int(duration * sr)
     out = np.zeros((2, n), np.float32)
-    # The customer's line carries noise from the first ring; the agent's from the answer.
-    out[1] += line_noise(n, rng, cust_noise_db)
-    a0 = int(t_answer * sr)
-    out[0, a0:] += line_noise(n - a0, rng, agent_noise_db)
+    # A PBX line is digitally clean until it is connected: the customer's carries noise
+    # from the first ring, the agent's from the answer.
+    for ch, a0 in ((0, int(t_answer * sr)), (1, 0)):
+        out[ch, a0:] += line_noise(n - a0, rng, float(noise_db[ch]), noise_kind[ch])
+    for ch, start, end in quiet:
+        out[ch, int(start * sr) : int(end * sr)] = 0.0
     for ch, start, x in pieces:
         a = int(start * sr)
         b = min(n, a + len(x))
@@ -281,13 +316,16 @@ def compose(script: CallScript) -> tuple[np.ndarray, Truth]:
     # Hang-up: the leaving side's line goes dead; the busy tone is played in its place.
     gone = 0 if script.hangup_by == "agent" else 1
     h = int(t_end_talk * sr)
-    out[gone, h:] = 0.0
+    if tail:
+        out[gone, h:] = 0.0
     if script.busy_tone:
-        burst = cadenced(script.plan.busy, busy_len)
-        out[gone, h + int(0.3 * sr) : h + int(0.3 * sr) + len(burst)] = burst[: n - h - int(0.3 * sr)]
+        burst = cadenced(script.plan.busy, busy_len, rng.uniform(-30, -12))
+        b0 = h + int(0.3 * sr)
+        out[gone, b0 : b0 + len(burst)] = burst[: n - b0]
     if script.telephone:
-        out = np.stack([telephone_channel(c) for c in out])
-    evident = script.stereo
+        idle = IDLE_ALAW if rng.random() < 0.5 else 0.0
+        out = np.stack([telephone_channel(c, idle) for c in out])
+    evident = script.stereo and tail
     if not script.stereo:
         out = out.mean(axis=0, keepdims=True)
     truth = Truth(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from .pbx import PbxError
 from .progress import BatchProgress
 from .store import Store, StoreError
 from .tones import load_plans
+from .web import auth, flows
 from .transcribe import AsrSettings
 
 app = typer.Typer(help="Quality assurance for recorded Mandarin customer-service calls.", no_args_is_help=True, add_completion=False)
@@ -166,18 +168,25 @@ def review(
     call_id: str,
     rule: str = typer.Option(..., "--rule", help="Rule id of the finding."),
     decision: str = typer.Option(..., "--decision", help="confirm or override."),
-    by: str = typer.Option(..., "--by", help="Reviewer's name."),
     note: str = typer.Option(..., "--note", help="Why (kept in the audit trail)."),
     result: Optional[str] = typer.Option(None, "--result", help="With override: pass, fail or na (default: the opposite of pass/fail)."),
+    by: Optional[str] = typer.Option(None, "--by", help="A name to show in the note only; the reviewer recorded is always the OS user."),
     db: Path = DB,
     as_json: bool = JSON,
 ) -> None:
-    """Confirm or override one finding. Appends to the audit trail; nothing is overwritten."""
+    """Confirm or override one finding, recorded as the OS user. Append-only, audited."""
+    reviewer = os_actor()
+    text = f"{note} (--by {by})" if by else note
     with open_store(db) as store:
-        card = report.review(store, report.ReviewRequest(call_id, rule, decision, by, note, result))
+        card = flows.record_review(store, report.ReviewRequest(call_id, rule, decision, reviewer, text, result))
     if as_json:
         return emit_json(card)
-    typer.echo(f"recorded: {by} {decision} {rule} on {call_id}; effective score {card['score']} ({'pass' if card['passed'] else 'fail'})")
+    typer.echo(f"recorded as {reviewer} (the OS user): {decision} {rule} on {call_id}; effective score {card['score']} ({'pass' if card['passed'] else 'fail'})")
+
+
+def os_actor() -> str:
+    """Who runs the CLI, as the audit trail names them."""
+    return f"os:{getpass.getuser()}"
 
 
 @app.command()
@@ -290,3 +299,56 @@ def rules_list(rules_file: Path = RULES) -> None:
     for r in pack.rules:
         crit = " critical" if r.critical else ""
         typer.echo(f"{r.id:<24} {r.section:<9} {r.points:>4g}{crit:<9} {r.standard:<4} {r.title}")
+
+
+users_app = typer.Typer(help="Web app accounts: add and list users.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@app.command()
+def serve(
+    db: Path = DB,
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port"),
+    dispute_days: int = typer.Option(flows.DEFAULT_DISPUTE_DAYS, "--dispute-days", min=0, help="Days after a scorecard is issued during which its agent may dispute a finding."),
+    rules_file: Path = RULES,
+    secure_cookies: bool = typer.Option(False, "--secure-cookies", help="Mark cookies Secure (behind TLS; also automatic when the request scheme is https)."),
+) -> None:
+    """The web app for supervisors, agents and QA staff (see README, 'Web app')."""
+    import uvicorn
+
+    from .web.app import create_app
+
+    with errors():
+        web = create_app(db, dispute_days=dispute_days, rules_path=rules_file, secure_cookies=secure_cookies)
+    typer.echo(f"serving {db} on http://{host}:{port}/")
+    uvicorn.run(web, host=host, port=port, log_level="warning", proxy_headers=True)
+
+
+@users_app.command("add")
+def users_add(
+    name: str,
+    role: str = typer.Option(..., "--role", help="admin, qa, supervisor or agent."),
+    agent_id: Optional[str] = typer.Option(None, "--agent-id", help="For an agent: the agent id on their calls."),
+    password: Optional[str] = typer.Option(None, "--password", envvar="QA_AUDIO_PASSWORD", help="Default: asked for, or generated and printed once with --generate."),
+    generate: bool = typer.Option(False, "--generate", help="Generate a password and print it once."),
+    db: Path = DB,
+) -> None:
+    """Add a web user; the password is stored as an argon2 hash."""
+    import secrets
+
+    if generate:
+        password = secrets.token_urlsafe(12)
+    elif password is None:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    with open_store(db) as store:
+        auth.add_user(store, name, role, password, agent_id, os_actor())
+    typer.echo(f"added {role} {name}" + (f" (agent {agent_id})" if agent_id else "") + (f"; password: {password}" if generate else ""))
+
+
+@users_app.command("list")
+def users_list(db: Path = DB, as_json: bool = JSON) -> None:
+    """Web users and their roles (never their password hashes)."""
+    with open_store(db) as store:
+        rows = store.users()
+    emit_rows(rows, as_json, lambda u: f"{u['name']:<20} {u['role']:<10} {u['agent_id'] or '-':<8} {u['created_at']}")

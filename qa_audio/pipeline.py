@@ -340,11 +340,15 @@ def score(pack: rules.RulePack, ctx: scoring.CallContext) -> scoring.Scorecard:
 
 def complete_timeline(tl: Timeline, segments: list[Segment], pack: rules.RulePack) -> Timeline:
     """The timeline facts that need the transcript: silent holds (after the agent's hold
-    cue) and speech rate per side."""
+    cue), unannounced waits and dead air (long silences with no cue), speech rate per side."""
     cues = pack.collections.get(pack.settings.get("hold_cue_collection", "hold_ask"), ())
     index = IndexedTranscript(segments)
     cue_ends = [h.end_s for p in cues for h in index.find(p) if h.side == AGENT]
-    tl = add_silent_holds(tl, cue_ends, float(pack.settings.get("silent_hold_min_s", 8.0)), float(pack.settings.get("hold_cue_window_s", 15.0)))
+    settings = pack.settings
+    tl = add_silent_holds(
+        tl, cue_ends, float(settings.get("silent_hold_min_s", 8.0)), float(settings.get("hold_cue_window_s", 15.0)),
+        float(settings.get("dead_air_s", float("inf"))),
+    )
     tl.metrics.speech_rate_cpm = speech_rates(segments)
     return tl
 

@@ -114,7 +114,7 @@ def flagged(store: Store) -> list[dict]:
     items = [c for c in cards if c["flagged"]]
     items.sort(key=lambda c: (c["status"] == "done", c["score"] if c["score"] is not None else -1))
     return [
-        {k: c[k] for k in ("call_id", "agent_id", "file", "status", "score", "flag_reasons")}
+        {k: c[k] for k in ("call_id", "agent_id", "file", "status", "started_at", "score", "passed", "flag_reasons")}
         | {"failed_rules": [f["rule_id"] for f in c["findings"] if f["result"] == FAIL], "reviews": len(c["reviews"])}
         for c in items
     ]

@@ -20,7 +20,20 @@ from .scoring import Scorecard
 from .timeline import Timeline
 from .transcribe import Segment
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
+
+
+def _append_only(*tables: str) -> str:
+    """Triggers that refuse UPDATE and DELETE on each table (IF NOT EXISTS: another
+    migration may have made the same audit table)."""
+    return "".join(
+        f"""
+    CREATE TRIGGER IF NOT EXISTS {t}_append_only_{op.lower()} BEFORE {op} ON {t}
+        BEGIN SELECT RAISE(ABORT, '{t} is append-only'); END;"""
+        for t in tables
+        for op in ("UPDATE", "DELETE")
+    )
+
 
 _MIGRATIONS = {
     1: """
@@ -94,6 +107,61 @@ _MIGRATIONS = {
         PRIMARY KEY (sha256, asr_key)
     );
     """,
+    # 2 is the reliability change (identity and faults); written on its own branch.
+    2: "",
+    # 3: the web app's accounts and the agents' side of a scorecard. Acknowledgements,
+    # disputes, resolutions and the audit trail are append-only, as reviews are.
+    3: """
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'qa', 'supervisor', 'agent')),
+        agent_id TEXT,
+        password_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        CHECK (role != 'agent' OR agent_id IS NOT NULL)
+    );
+    CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        csrf TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    CREATE TABLE acknowledgements (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        call_id TEXT NOT NULL REFERENCES calls(id),
+        agent_user TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE disputes (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        call_id TEXT NOT NULL REFERENCES calls(id),
+        rule_id TEXT NOT NULL,
+        agent_user TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE dispute_resolutions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        dispute_id INTEGER NOT NULL UNIQUE REFERENCES disputes(id),
+        outcome TEXT NOT NULL CHECK (outcome IN ('upheld', 'overturned')),
+        resolver TEXT NOT NULL,
+        note TEXT NOT NULL,
+        review_id INTEGER REFERENCES reviews(id),
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        created_at TEXT NOT NULL,
+        actor TEXT NOT NULL,      -- a web user's name, or "os:<login>" for the CLI
+        action TEXT NOT NULL,     -- review, acknowledge, dispute, resolve, login, login_failed, user_add, ...
+        call_id TEXT,
+        detail TEXT               -- JSON
+    );
+    CREATE INDEX IF NOT EXISTS audit_action_time ON audit(action, created_at);
+    """
+    + _append_only("acknowledgements", "disputes", "dispute_resolutions", "audit"),
 }
 
 
@@ -256,6 +324,110 @@ class Store:
                 self.db.execute(f"DELETE FROM {table} WHERE call_id = ?", [old])
             self.db.execute("DELETE FROM calls WHERE id = ?", [old])
 
+    # --- web app: users, sessions, acknowledgements, disputes, audit -----------------
+
+    def add_user(self, name: str, role: str, agent_id: str | None, password_hash: str) -> int:
+        with self._tx():
+            if self.db.execute("SELECT 1 FROM users WHERE name = ?", [name]).fetchone():
+                raise ValueError(f"user {name!r} exists already")
+            return self.db.execute(
+                "INSERT INTO users (name, role, agent_id, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+                [name, role, agent_id, password_hash, now()],
+            ).lastrowid
+
+    def user(self, name: str) -> dict | None:
+        return next(self.db["users"].rows_where("name = ?", [name]), None)
+
+    def users(self) -> list[dict]:
+        return list(self.db["users"].rows_where(order_by="name", select="id, name, role, agent_id, created_at"))
+
+    def add_session(self, token_hash: str, user_id: int, csrf: str, expires_at: str) -> None:
+        with self._tx():
+            self.db.execute("DELETE FROM sessions WHERE expires_at < ?", [now()])
+            self.db.execute(
+                "INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                [token_hash, user_id, csrf, now(), expires_at],
+            )
+
+    def session(self, token_hash: str) -> dict | None:
+        """The live session's user (id, name, role, agent_id) and its CSRF token."""
+        row = self.db.execute(
+            "SELECT users.id, users.name, users.role, users.agent_id, sessions.csrf FROM sessions "
+            "JOIN users ON users.id = sessions.user_id WHERE token_hash = ? AND expires_at > ?",
+            [token_hash, now()],
+        ).fetchone()
+        return dict(zip(("id", "name", "role", "agent_id", "csrf"), row)) if row else None
+
+    def end_session(self, token_hash: str) -> None:
+        with self._tx():
+            self.db.execute("DELETE FROM sessions WHERE token_hash = ?", [token_hash])
+
+    def add_acknowledgement(self, call_id: str, agent_user: str) -> int:
+        with self._tx():
+            return self.db.execute(
+                "INSERT INTO acknowledgements (call_id, agent_user, created_at) VALUES (?, ?, ?)", [call_id, agent_user, now()]
+            ).lastrowid
+
+    def acknowledgements(self, call_id: str) -> list[dict]:
+        return list(self.db["acknowledgements"].rows_where("call_id = ?", [call_id], order_by="id"))
+
+    def add_dispute(self, call_id: str, rule_id: str, agent_user: str, reason: str) -> int:
+        with self._tx():
+            return self.db.execute(
+                "INSERT INTO disputes (call_id, rule_id, agent_user, reason, created_at) VALUES (?, ?, ?, ?, ?)",
+                [call_id, rule_id, agent_user, reason, now()],
+            ).lastrowid
+
+    def disputes(self, call_id: str | None = None) -> list[dict]:
+        """Disputes with their resolution (outcome etc. None while open), oldest first."""
+        sql = (
+            "SELECT d.id, d.call_id, d.rule_id, d.agent_user, d.reason, d.created_at, r.outcome, r.resolver, "
+            "r.note AS resolution_note, r.created_at AS resolved_at FROM disputes d "
+            "LEFT JOIN dispute_resolutions r ON r.dispute_id = d.id"
+        )
+        cur = self.db.execute(sql + (" WHERE d.call_id = ?" if call_id else "") + " ORDER BY d.id", [call_id] if call_id else [])
+        cols = [c[0] for c in cur.description]
+        return [dict(zip(cols, r)) for r in cur]
+
+    def resolve_dispute(self, dispute_id: int, outcome: str, resolver: str, note: str, review_id: int | None) -> None:
+        with self._tx():
+            self.db.execute(
+                "INSERT INTO dispute_resolutions (dispute_id, outcome, resolver, note, review_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                [dispute_id, outcome, resolver, note, review_id, now()],
+            )
+
+    def audit(self, actor: str, action: str, call_id: str | None = None, detail: dict | None = None) -> None:
+        with self._tx():
+            self.db.execute(
+                "INSERT INTO audit (created_at, actor, action, call_id, detail) VALUES (?, ?, ?, ?, ?)",
+                [now(), actor, action, call_id, json.dumps(detail, ensure_ascii=False) if detail is not None else None],
+            )
+
+    def audit_trail(self, call_id: str | None = None, limit: int = 200) -> list[dict]:
+        where, params = ("call_id = ?", [call_id]) if call_id else ("1", [])
+        return list(self.db["audit"].rows_where(where, params, order_by="id DESC", limit=limit))
+
+    def count_audit(self, action: str, since: str, actor: str | None = None, client: str | None = None) -> int:
+        """Entries of one action since a time, by one actor or from one client (detail.client)."""
+        where, params = "action = ? AND created_at >= ?", [action, since]
+        if actor is not None:
+            where, params = where + " AND actor = ?", params + [actor]
+        if client is not None:
+            where, params = where + " AND json_extract(detail, '$.client') = ?", params + [client]
+        return self.db.execute(f"SELECT count(*) FROM audit WHERE {where}", params).fetchone()[0]
+
+    def audio_file_for(self, call_id: str) -> Path | None:
+        """The recording to play for a call, looked up by id only (never a path from a request):
+        as stored (relative to where `process` ran), else relative to the database's folder."""
+        row = self.db.execute("SELECT file FROM calls WHERE id = ?", [call_id]).fetchone()
+        if row is None:
+            return None
+        stored = Path(row[0])
+        for candidate in (stored, self.path.parent / stored):
+            if candidate.is_file():
+                return candidate.resolve()
+        return None
+
     # --- reads --------------------------------------------------------------------
 
     def call(self, call_id: str) -> dict | None:
@@ -279,14 +451,19 @@ class Store:
     def reviews(self, call_id: str) -> list[dict]:
         return list(self.db["reviews"].rows_where("call_id = ?", [call_id], order_by="id"))
 
-    def search(self, query: str, limit: int = 50) -> list[dict]:
+    def search(self, query: str, limit: int = 50, agent_id: str | None = None) -> list[dict]:
+        """Transcript hits; with agent_id, only that agent's calls (what an agent may see)."""
         terms = " ".join(f'"{t}"' for t in search_tokens(query).split())
+        if not terms:
+            return []
+        only_agent = " AND segments.call_id IN (SELECT id FROM calls WHERE agent_id = ?)" if agent_id is not None else ""
         sql = (
             "SELECT segments.call_id, segments.side, segments.start_s, segments.end_s, segments.text "
             "FROM segments JOIN segments_fts ON segments.rowid = segments_fts.rowid "
-            "WHERE segments_fts MATCH ? ORDER BY segments.call_id, segments.start_s LIMIT ?"
+            f"WHERE segments_fts MATCH ?{only_agent} ORDER BY segments.call_id, segments.start_s LIMIT ?"
         )
-        return [dict(zip(("call_id", "side", "start_s", "end_s", "text"), r)) for r in self.db.execute(sql, [terms, limit])]
+        params = [terms] + ([agent_id] if agent_id is not None else []) + [limit]
+        return [dict(zip(("call_id", "side", "start_s", "end_s", "text"), r)) for r in self.db.execute(sql, params)]
 
 
 class _Transaction:

@@ -14,22 +14,40 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .decode import SAMPLE_RATE, Audio
-from .tones import HOP_S, Span, TonePlan, cadence_runs, cycles, find_bursts, frame_view, runs, windowed_energy
+from . import music
+from .tones import BLOCK_FRAMES, HOP_S, Span, TonePlan, cadence_runs, cycles, find_bursts, frame_blocks, n_frames, runs, tone_share, windowed_energy
 
 AGENT, CUSTOMER, MIXED = "agent", "customer", "mixed"
 _DIGITAL_SILENCE_DB = -85.0
+# A dead line carries a codec's idle pattern, not noise: mu-law idles at 0, A-law at a
+# constant +-8 of 32768 (-72 dBFS, above any level threshold); the quietest line noise made
+# here (-72 dBFS RMS) still swings 7e-4 within a 40 ms frame. So a frame is dead when no
+# sample strays more than 10 LSB from the frame's mean.
+_DEAD_SWING = 10 / 32768
 # Speech must stand this far above the channel's noise floor.
 _SPEECH_MARGIN_DB = 10.0
 _ALWAYS_LOUD_DB = -40.0
 _MIN_SPEECH_S = 0.15
 _BRIDGE_S = 0.3
-# Music: sound that keeps going (few dips to the floor) for seconds, unlike speech's syllables.
-_MUSIC_WINDOW_S = 2.0
-_MUSIC_ACTIVE_SHARE = 0.8
-_MUSIC_STABILITY = 0.68
-_MUSIC_LAG = 5
+# Music may sit 10-25 dB below speech, near the line noise: it is looked for in anything
+# this far above the floor.
+_SOUND_MARGIN_DB = 5.0
+# Music-like runs shorter than this are speech (the model errs on about 1 % of speech
+# frames, in runs under a second: benchmarks/music.py).
+_MIN_MUSIC_S = 1.0
+# Music-like sound outside any hold is kept from the transcriber when it lasts this long
+# (a jingle, an IVR's music); shorter runs are given back to speech.
+_MUSIC_ALONE_S = 3.0
 _MIN_HOLD_S = 5.0
-_HOLD_BRIDGE_S = 10.0
+# Line noise dips about 0.5 dB under its 10th percentile; a fade in a held leg, which carries
+# no line noise, goes far below it.
+_BELOW_FLOOR_DB = 3.0
+# A fade crosses the noise's level in a few hundred ms; line noise lasts.
+_LINE_NOISE_S = 0.5
+# Words that end a hold last this long at least (让您久等了 takes over a second); shorter
+# speech-like bits inside a hold are staccato music heard between digitally silent rests.
+_HOLD_ENDING_WORDS_S = 1.0
+_WORDS_OVER_MUSIC_DB = 6.0
 _INTERRUPT_OVERLAP_S = 1.0
 
 
@@ -84,6 +102,7 @@ class Timeline:
 
 
 SILENT_HOLD = "held-line silence after a hold cue"
+UNANNOUNCED_WAIT = "silence on both sides with no hold cue before it"
 
 
 def timeline_from_dict(data: str | dict) -> Timeline:
@@ -105,6 +124,9 @@ class _Channel:
     tone: np.ndarray
     speech: np.ndarray  # speech-like sound
     music: np.ndarray
+    loud: np.ndarray
+    dead: np.ndarray  # the codec's idle pattern: no line at all
+    held: np.ndarray  # music or what surrounds it in a held leg (see _classify)
 
 
 def side_names(audio: Audio, agent_channel: int) -> list[str]:
@@ -117,24 +139,24 @@ def analyse(audio: Audio, plan: TonePlan, agent_channel: int = 0) -> Timeline:
     names = side_names(audio, agent_channel)
     chans, tones = [], []
     for side, x in zip(names, audio.channels):
-        frames = frame_view(x, SAMPLE_RATE)
-        energy = windowed_energy(frames)
-        energy_db = 10 * np.log10(energy / (0.375 * frames.shape[1]) + 1e-12)
-        ring = find_bursts(x, SAMPLE_RATE, frames, energy_db, energy, plan.ringback)
-        busy = find_bursts(x, SAMPLE_RATE, frames, energy_db, energy, plan.busy) if plan.busy != plan.ringback else ring
-        tone_mask = _mask_of(ring + busy, len(energy_db))
-        chans.append(_classify(side, x, frames, energy_db, tone_mask))
+        m = _measure(x, plan)
+        ring = find_bursts(x, SAMPLE_RATE, m.ring_share, m.energy_db, plan.ringback)
+        busy = find_bursts(x, SAMPLE_RATE, m.busy_share, m.energy_db, plan.busy) if plan.busy != plan.ringback else ring
+        chans.append(_classify(side, x, m, _mask_of(ring + busy, len(m.energy_db))))
         tones.append((side, ring, busy))
+    holds = _holds(chans)
+    for c in chans:
+        # Inside a hold, only bits shorter than words that end it are left: none is speech.
+        c.speech = _smooth(c.loud & ~_mask_of_spans(holds, len(c.music)) & ~_long_runs(c.music, _MUSIC_ALONE_S))
     duration = audio.duration_s
     speech = {c.side: _spans(c.speech) for c in chans}
     first_speech = min((s[0].start_s for s in speech.values() if s), default=duration)
 
     answer_s, rings, ring_events = _pickup(chans, tones, plan, first_speech)
-    holds = _holds(chans)
     hangup_by, hangup_evidence, hang_events = _hangup(chans, tones, plan, speech, duration)
     metrics = _metrics(chans, speech, holds, answer_s or 0.0, duration)
 
-    events = ring_events + holds + hang_events
+    events = ring_events + holds + hang_events + _idle_events(chans, speech, answer_s or 0.0)
     for side, spans in speech.items():
         events += [Event("speech", s.start_s, s.end_s, side) for s in spans]
     if answer_s is not None:
@@ -156,6 +178,34 @@ def analyse(audio: Audio, plan: TonePlan, agent_channel: int = 0) -> Timeline:
     )
 
 
+@dataclass
+class _Measures:
+    """Per-frame measures of one channel, computed a block of frames at a time."""
+
+    energy_db: np.ndarray
+    ring_share: np.ndarray
+    busy_share: np.ndarray
+    steady_short: np.ndarray
+    steady_long: np.ndarray
+    dead: np.ndarray
+
+
+def _measure(x: np.ndarray, plan: TonePlan) -> _Measures:
+    n = n_frames(len(x), SAMPLE_RATE)
+    out = _Measures(*(np.zeros(n, np.float32) for _ in range(5)), np.zeros(n, bool))
+    for i0, frames in frame_blocks(x, SAMPLE_RATE, lead=music.LAG_LONG):
+        lead = len(frames) - min(BLOCK_FRAMES, n - i0)
+        energy = windowed_energy(frames)
+        sl = slice(i0, i0 + len(frames) - lead)
+        out.energy_db[sl] = 10 * np.log10(energy[lead:] / (0.375 * frames.shape[1]) + 1e-12)
+        out.ring_share[sl] = tone_share(frames[lead:], energy[lead:], plan.ringback.freqs, SAMPLE_RATE)
+        out.busy_share[sl] = tone_share(frames[lead:], energy[lead:], plan.busy.freqs, SAMPLE_RATE)
+        out.steady_short[sl], out.steady_long[sl] = music.steadiness(frames, SAMPLE_RATE, lead)
+        core = frames[lead:]
+        out.dead[sl] = np.abs(core - core.mean(axis=1, keepdims=True)).max(axis=1) <= _DEAD_SWING
+    return out
+
+
 def _mask_of(bursts, n: int) -> np.ndarray:
     mask = np.zeros(n, bool)
     for b in bursts:
@@ -164,42 +214,59 @@ def _mask_of(bursts, n: int) -> np.ndarray:
     return mask
 
 
-def _classify(side: str, x: np.ndarray, frames: np.ndarray, energy_db: np.ndarray, tone_mask: np.ndarray) -> _Channel:
-    live = energy_db > _DIGITAL_SILENCE_DB
+def _mask_of_spans(spans, n: int) -> np.ndarray:
+    mask = np.zeros(n, bool)
+    for s in spans:
+        mask[int(round(s.start_s / HOP_S)) : int(round(s.end_s / HOP_S))] = True
+    return mask
+
+
+def _long_runs(mask: np.ndarray, min_s: float) -> np.ndarray:
+    out = np.zeros_like(mask)
+    for a, b in runs(mask):
+        if (b - a) * HOP_S >= min_s:
+            out[a:b] = True
+    return out
+
+
+def _classify(side: str, x: np.ndarray, m: _Measures, tone_mask: np.ndarray) -> _Channel:
+    floor, loud, sound = _levels(m.energy_db, m.dead, tone_mask)
+    tuneful = music.music_frames(np.maximum(m.energy_db, floor), m.steady_short, m.steady_long, sound)
+    tune = _long_runs(tuneful, _MIN_MUSIC_S) & sound
+    # A held leg carries what the PBX plays, not the line's own noise: music, the digital
+    # silence between its notes, fades below the noise. A hold reaches as far as that goes
+    # on its channel: up to the line's noise (for more than a moment) or to words.
+    quiet = m.dead | (m.energy_db < floor - _BELOW_FLOOR_DB)
+    held = ~(~sound & ~quiet)
+    for a, b in runs(~held):
+        # A fade crosses the noise's level on its way to silence in a moment, and so can a
+        # rest between two notes; a pause between words and music is line noise however short.
+        inner = 0 < a and b < len(quiet)
+        fading = inner and (quiet[a - 1] or quiet[b] or (tuneful[a - 1] and tuneful[b]))
+        held[a:b] = fading and (b - a) * HOP_S < _LINE_NOISE_S
+    # Provisional speech (music taken out) tells the holds where words are; the final speech
+    # gives back short music-like runs that are not part of a hold.
+    return _Channel(side, x, m.energy_db, floor, tone_mask, _smooth(loud & ~tune), tune, loud, m.dead, held)
+
+
+def _levels(energy_db: np.ndarray, dead: np.ndarray, tone_mask: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """The channel's noise floor, its loud frames (speech candidates) and its sound frames."""
+    live = ~dead
     floor = float(np.percentile(energy_db[live], 10)) if live.any() else _DIGITAL_SILENCE_DB
     # A recording with hardly any pause has no noise floor to measure: anything above
     # _ALWAYS_LOUD_DB is sound whatever the floor says.
     threshold = min(max(floor + _SPEECH_MARGIN_DB, -65.0), _ALWAYS_LOUD_DB)
-    loud = ~tone_mask & (energy_db > threshold)
-    music = _music_mask(frames, loud)
-    speech = _smooth(loud & ~music)
-    return _Channel(side, x, energy_db, floor, tone_mask, speech, music)
+    loud = live & ~tone_mask & (energy_db > threshold)
+    sound = live & ~tone_mask & (energy_db > min(floor + _SOUND_MARGIN_DB, threshold))
+    return floor, loud, sound
 
 
-def _music_mask(frames: np.ndarray, loud: np.ndarray) -> np.ndarray:
-    """Frames inside windows of steady, unbroken sound: music, not syllabic speech.
-
-    Music holds its partials for hundreds of milliseconds; speech moves its formants every
-    syllable. The correlation of band-limited log spectra 100 ms apart, averaged over 2 s,
-    separates them (measured: speech <= 0.58, synthetic hold music >= 0.78, G.711 included).
-    """
-    w = int(_MUSIC_WINDOW_S / HOP_S)
-    if len(loud) < w + _MUSIC_LAG:
-        return np.zeros_like(loud)
-    spec = np.abs(np.fft.rfft(frames * np.hanning(frames.shape[1]).astype(np.float32), axis=1))
-    hz = np.fft.rfftfreq(frames.shape[1], 1 / SAMPLE_RATE)
-    logs = np.log(spec[:, (hz >= 300) & (hz <= 3400)] ** 2 + 1e-10)
-    logs -= logs.mean(axis=1, keepdims=True)
-    logs /= np.linalg.norm(logs, axis=1, keepdims=True) + 1e-9
-    corr = np.zeros(len(loud), np.float32)
-    corr[_MUSIC_LAG:] = np.einsum("ij,ij->i", logs[_MUSIC_LAG:], logs[:-_MUSIC_LAG])
-    box = np.ones(w, np.float32) / w
-    stability = np.convolve(corr, box, mode="same")
-    active = np.convolve(loud.astype(np.float32), box, mode="same")
-    steady = (stability >= _MUSIC_STABILITY) & (active >= _MUSIC_ACTIVE_SHARE)
-    # Grow each steady centre by half a window (the stable share starts mid-window), keep what sounds.
-    grown = np.convolve(steady.astype(np.float32), np.ones(w // 2, np.float32), mode="same") > 0
-    return grown & loud
+def music_features(x: np.ndarray, plan: TonePlan) -> np.ndarray:
+    """The music model's inputs for every frame of sound in one channel (for fitting it)."""
+    m = _measure(x, plan)
+    floor, _, sound = _levels(m.energy_db, m.dead, np.zeros(len(m.energy_db), bool))
+    within = music.stretches(sound)
+    return music.features(np.maximum(m.energy_db, floor), m.steady_short, m.steady_long, within)[within & sound]
 
 
 def _smooth(mask: np.ndarray) -> np.ndarray:
@@ -231,7 +298,13 @@ def _pickup(chans, tones, plan: TonePlan, first_speech: float):
     side, run = best
     events = [Event("ringback", b.start_s, b.end_s, side) for b in run]
     last = run[-1]
-    cut_short = last.duration_s < min(plan.ringback.on_values) * 0.8
+    # A ring is cut short by the answer when it is clearly shorter than the rings before it
+    # in the same place of the cadence (a line's filtering trims every burst a little, so
+    # the plan's on-time alone would take a full ring for a cut one and answer early).
+    period = len(plan.ringback.cadence)
+    same = [b.duration_s for i, b in enumerate(run[:-1]) if (len(run) - 1 - i) % period == 0]
+    expected = float(np.median(same)) if same else plan.ringback.cadence[(len(run) - 1) % period][0]
+    cut_short = last.duration_s < expected * 0.8
     if cut_short:
         answer = last.end_s
     else:
@@ -258,45 +331,91 @@ def _first_sound_after(chans, t0: float, t1: float) -> float | None:
         smooth = np.convolve(seg, np.ones(w) / w, mode="valid")
         base = smooth[0]
         rise = (smooth > base + 2.0) & ~c.tone[i0 : i0 + len(smooth)]
-        hits = np.flatnonzero(rise | c.speech[i0 : i0 + len(smooth)])
+        # A line that idled (no signal) until now comes alive at the answer.
+        opened = (c.dead[i0] & ~c.dead[i0 : i0 + len(smooth)]) if c.dead[i0 : i0 + w].all() else np.zeros(len(smooth), bool)
+        hits = np.flatnonzero(rise | opened | c.speech[i0 : i0 + len(smooth)])
         if hits.size:
             # The averaging window ending at the rise starts before it: step back to the onset.
             k = hits[0]
-            onsets.append((i0 + k + int(np.argmax(seg[k : k + w] > base + 2.0))) * HOP_S)
+            step = 0 if opened[k] else int(np.argmax(seg[k : k + w] > base + 2.0))
+            onsets.append((i0 + k + step) * HOP_S)
     return min(onsets) if onsets else None
 
 
 def _holds(chans) -> list[Event]:
     """Music on any side while no one speaks, for at least a few seconds.
 
-    Stretches of music are one hold as long as nobody speaks between them: hold music has
-    quiet passages, and a telephone line thins it further.
+    Stretches of music are one hold as long as nobody speaks between them, however long the
+    quiet passage: hold music fades and pauses, and a telephone line thins it further; the
+    next words of either party end the hold.
     """
     music = np.zeros_like(chans[0].music)
     anyone = np.zeros_like(music)
     for c in chans:
         music |= c.music
-        anyone |= c.speech
-    merged: list[Span] = []
-    for s in _spans(music & ~anyone):
-        a, b = int(s.start_s / HOP_S), int(merged[-1].end_s / HOP_S) if merged else 0
-        if merged and s.start_s - merged[-1].end_s <= _HOLD_BRIDGE_S and not anyone[b:a].any():
-            merged[-1] = Span(merged[-1].start_s, s.end_s)
+        anyone |= _words(c)
+    merged: list[tuple[int, int]] = []
+    for a, b in runs(music & ~anyone):
+        if merged and not anyone[merged[-1][1] : a].any():
+            merged[-1] = (merged[-1][0], b)
         else:
-            merged.append(s)
-    return [Event("hold", s.start_s, s.end_s, None, "audio", 0.8, "hold music") for s in merged if s.duration_s >= _MIN_HOLD_S]
+            merged.append((a, b))
+    spans = [Span(round(a * HOP_S, 2), round(b * HOP_S, 2)) for a, b in (_widen(a, b, chans, anyone) for a, b in merged)]
+    return [Event("hold", s.start_s, s.end_s, None, "audio", 0.8, "hold music") for s in spans if s.duration_s >= _MIN_HOLD_S]
+
+
+def _words(c: _Channel) -> np.ndarray:
+    """Speech that can end a hold: long enough, and (on a channel with music) louder than
+    the music, which a PBX plays 10-25 dB below speech; a passage of music the model
+    misheard as speech is as loud as the music around it."""
+    words = _long_runs(c.speech, _HOLD_ENDING_WORDS_S)
+    if not c.music.any() or not words.any():
+        return words
+    music_db = float(np.median(c.energy_db[c.music]))
+    if music_db > float(np.median(c.energy_db[words])) - _WORDS_OVER_MUSIC_DB:
+        return words  # "music" as loud as the speech: the level tells nothing
+    for a, b in runs(words):
+        loud = c.loud[a:b]
+        if loud.any() and float(np.mean(c.energy_db[a:b][loud])) < music_db + _WORDS_OVER_MUSIC_DB:
+            words[a:b] = False
+    return words
+
+
+def _widen(a: int, b: int, chans, anyone: np.ndarray) -> tuple[int, int]:
+    """A hold [a, b) widened over the rest of the held leg (a track may begin or end in a
+    fade, a rest or a passage the model does not call music), never past anyone's words."""
+    for c in chans:
+        if not c.music[a:b].any():
+            continue
+        heldish = c.held & ~anyone
+        before = np.flatnonzero(~heldish[:a])
+        after = np.flatnonzero(~heldish[b:])
+        a = min(a, int(before[-1]) + 1 if before.size else 0)
+        b = max(b, b + int(after[0]) if after.size else len(heldish))
+    return a, b
+
+
+def _closing_busy(busy: list[Span], plan: TonePlan, own: list[Span], duration: float) -> list[Span] | None:
+    """The busy-tone run after the last words on its own channel (the busy tone replaces the
+    leaving side's audio; the side that stayed may still be talking on the other channel).
+    Three bursts, or two where the recording stops with them; bits of "speech" within the
+    run are the tone's own edges."""
+    for run in cadence_runs(busy, plan.busy, allow_short_last=True):
+        start, end = run[0].start_s, run[-1].end_s
+        if len(run) < 2 or (len(run) < 3 and duration - end > max(plan.busy.off_values) + 0.5):
+            continue
+        if not any(s.end_s > start + 0.5 and not (s.start_s >= start - 0.1 and s.end_s <= end + 0.5) for s in own):
+            return run
+    return None
 
 
 def _hangup(chans, tones, plan: TonePlan, speech, duration: float):
     """Who left first: busy tone toward the side that stayed, or the side whose line went dead."""
-    last_speech = max((s[-1].end_s for s in speech.values() if s), default=0.0)
     events = []
     busy_sides = []
     for side, _, busy in tones:
-        tail = [b for b in busy if b.start_s >= last_speech - 0.5]
-        good = [r for r in cadence_runs(tail, plan.busy, allow_short_last=True) if len(r) >= 3]
-        if good:
-            run = good[0]
+        run = _closing_busy(busy, plan, speech[side], duration)
+        if run:
             events.append(Event("busy", run[0].start_s, run[-1].end_s, side, "audio", 0.9))
             busy_sides.append((run[0].start_s, side))
     if len(chans) < 2:
@@ -308,7 +427,7 @@ def _hangup(chans, tones, plan: TonePlan, speech, duration: float):
         return side, f"busy tone on the {side} channel after the last words", events
     dead = {}
     for c in chans:
-        alive = np.flatnonzero(c.energy_db > _DIGITAL_SILENCE_DB)
+        alive = np.flatnonzero(~c.dead)
         end = (alive[-1] + 1) * HOP_S if alive.size else 0.0
         if duration - end > 0.5:
             dead[c.side] = end
@@ -349,26 +468,67 @@ def silences(speech: dict[str, list[Span]], holds: list[Event], answer_s: float)
 
 
 def longest_silence(speech: dict[str, list[Span]], holds: list[Event], answer_s: float) -> float:
-    return round(max((g.duration_s for g in silences(speech, holds, answer_s)), default=0.0), 2)
+    """Longest dead air; an unannounced wait is dead air even though it counts as a hold."""
+    announced = [h for h in holds if h.detail != UNANNOUNCED_WAIT]
+    return round(max((g.duration_s for g in silences(speech, announced, answer_s)), default=0.0), 2)
 
 
-def add_silent_holds(tl: Timeline, cue_ends: list[float], min_s: float, window_s: float) -> Timeline:
-    """A held line can be silent: a long mutual silence that begins soon after the agent's
-    hold cue (请您稍等) is a hold, not dead air. Needs the transcript, so runs after ASR.
+def add_silent_holds(tl: Timeline, cue_ends: list[float], min_s: float, window_s: float, dead_air_s: float = float("inf")) -> Timeline:
+    """Long silences on both sides, which need the transcript to be told apart.
 
-    Silent holds found before are replaced: a rescore with other thresholds finds them anew.
+    A held line can be silent: a silence of `min_s` or more that begins within `window_s`
+    of the agent's hold cue (请您稍等) is a hold. One of `dead_air_s` or more with no cue
+    before it is the customer left waiting unasked: a hold (so the permission rule sees it)
+    and a `dead_air` event. Where the held leg's line carried no signal at all (a PBX
+    holding without music), that stretch bounds the hold, not the pauses around it.
+
+    Holds and dead air found before are replaced: a rescore with other thresholds finds them anew.
     """
-    tl.holds = [h for h in tl.holds if h.detail != SILENT_HOLD]
-    tl.events = [e for e in tl.events if not (e.kind == "hold" and e.detail == SILENT_HOLD)]
+    derived = (SILENT_HOLD, UNANNOUNCED_WAIT)
+    tl.holds = [h for h in tl.holds if h.detail not in derived]
+    tl.events = [e for e in tl.events if not ((e.kind == "hold" and e.detail in derived) or e.kind == "dead_air")]
+    idle = [e for e in tl.events if e.kind == "line_idle"]
     for gap in silences(tl.speech, tl.holds, tl.answer_s or 0.0):
-        if gap.duration_s >= min_s and any(-0.5 <= gap.start_s - t <= window_s for t in cue_ends):
-            hold = Event("hold", gap.start_s, gap.end_s, None, "audio", 0.7, SILENT_HOLD)
-            tl.holds.append(hold)
-            tl.events.append(hold)
+        cued = any(-0.5 <= gap.start_s - t <= window_s for t in cue_ends)
+        if cued and gap.duration_s >= min_s:
+            kind = SILENT_HOLD
+        elif not cued and gap.duration_s >= dead_air_s:
+            kind = UNANNOUNCED_WAIT
+            tl.events.append(Event("dead_air", gap.start_s, gap.end_s, None, "audio", 0.8, "silence on both sides, no hold cue before it"))
+        else:
+            continue
+        span = _idle_within(gap, idle)
+        hold = Event("hold", span.start_s, span.end_s, None, "audio", 0.7, kind)
+        tl.holds.append(hold)
+        tl.events.append(hold)
     tl.holds.sort(key=lambda h: h.start_s)
     tl.events.sort(key=lambda e: (e.start_s, e.kind))
     tl.metrics.longest_silence_s = longest_silence(tl.speech, tl.holds, tl.answer_s or 0.0)
     return tl
+
+
+def _idle_within(gap: Span, idle: list[Event]) -> Span:
+    """The part of `gap` where a line carried no signal, if that is most of it."""
+    best = gap
+    for e in idle:
+        a, b = max(gap.start_s, e.start_s), min(gap.end_s, e.end_s)
+        if b - a >= 0.5 * gap.duration_s and (best is gap or b - a > best.duration_s):
+            best = Span(a, b)
+    return best
+
+
+def _idle_events(chans, speech: dict[str, list[Span]], answer_s: float) -> list[Event]:
+    """Stretches inside the call where a line carried no signal (the codec's idle pattern)."""
+    words = [s for spans in speech.values() for s in spans]
+    if not words:
+        return []
+    first, last = max(answer_s, min(s.start_s for s in words)), max(s.end_s for s in words)
+    events = []
+    for c in chans:
+        for s in _spans(c.dead):
+            if s.duration_s >= _MIN_HOLD_S and s.start_s >= first and s.end_s <= last:
+                events.append(Event("line_idle", s.start_s, s.end_s, c.side, "audio", 0.9, "no signal on the line"))
+    return events
 
 
 def speech_rates(segments) -> dict[str, float]:

@@ -85,12 +85,28 @@ def get_plan(name: str) -> TonePlan:
     return plans[name]
 
 
-def frame_view(x: np.ndarray, sr: int) -> np.ndarray:
-    """(n_frames, win) windows of `x` every HOP_S seconds, zero-padded at the end."""
+# Frames are analysed this many at a time (60 s): memory stays the same for any call length.
+BLOCK_FRAMES = 3000
+
+
+def n_frames(n_samples: int, sr: int) -> int:
+    return max(1, math.ceil(n_samples / int(HOP_S * sr)))
+
+
+def frame_blocks(x: np.ndarray, sr: int, lead: int = 0):
+    """(first frame, (n, win) windows every HOP_S) over `x`, BLOCK_FRAMES at a time.
+
+    Each block also carries the `lead` frames before its first (fewer at the start), for
+    measures that compare a frame with an earlier one. The tail is zero-padded.
+    """
     hop, win = int(HOP_S * sr), int(WIN_S * sr)
-    n = max(1, math.ceil(len(x) / hop))
-    padded = np.pad(x, (0, n * hop + win - len(x)))
-    return np.lib.stride_tricks.sliding_window_view(padded, win)[::hop][:n]
+    total = n_frames(len(x), sr)
+    for i0 in range(0, total, BLOCK_FRAMES):
+        i1 = min(total, i0 + BLOCK_FRAMES)
+        a = max(0, i0 - lead)
+        seg = x[a * hop : (i1 - 1) * hop + win]
+        seg = np.pad(seg, (0, (i1 - 1 - a) * hop + win - len(seg)))
+        yield i0, np.lib.stride_tricks.sliding_window_view(seg, win)[::hop][: i1 - a]
 
 
 def tone_share(frames: np.ndarray, energy: np.ndarray, freqs: tuple[float, ...], sr: int) -> np.ndarray:
@@ -116,8 +132,8 @@ def runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()))
 
 
-def find_bursts(x: np.ndarray, sr: int, frames: np.ndarray, energy_db: np.ndarray, energy: np.ndarray, tone: Tone) -> list[Span]:
-    share = tone_share(frames, energy, tone.freqs, sr)
+def find_bursts(x: np.ndarray, sr: int, share: np.ndarray, energy_db: np.ndarray, tone: Tone) -> list[Span]:
+    """Bursts of `tone` from each frame's share of energy at its frequencies (`tone_share`)."""
     mask = (share >= _FRAME_PURITY) & (energy_db > _MIN_LEVEL_DB)
     # Bridge one-frame dropouts (line noise, codec glitches).
     mask[1:-1] |= mask[:-2] & mask[2:]

@@ -7,7 +7,7 @@ import pytest
 
 from qa_audio import callgen
 from qa_audio.decode import SAMPLE_RATE, Audio
-from qa_audio.timeline import AGENT, CUSTOMER, add_silent_holds, analyse
+from qa_audio.timeline import AGENT, CUSTOMER, UNANNOUNCED_WAIT, add_silent_holds, analyse
 from qa_audio.tones import get_plan, load_plans
 
 from .conftest import simple_call
@@ -53,16 +53,19 @@ def test_recording_from_answer_has_unknown_pickup(speech, phrases, china):
     assert tl.answer_s is None and tl.ring_count is None and tl.pickup_source == "unknown"
 
 
-@pytest.mark.parametrize("telephone", [False, True])
-def test_hold_music_found_with_its_duration(speech, phrases, china, telephone):
+@pytest.mark.parametrize("telephone,stereo,music_side,seed", [
+    (False, True, "agent", 8), (True, True, "agent", 21), (True, True, "customer", 22), (False, False, "agent", 23), (True, False, "agent", 24),
+])
+def test_real_hold_music_found_as_one_hold_with_its_duration(speech, phrases, china, telephone, stereo, music_side, seed):
     turns = [
         callgen.Turn("agent", phrases["open_full_1"]),
         callgen.Turn("customer", speech[3]),
-        callgen.Turn("agent", phrases["hold_ask_1"], hold_s=25.0),
+        callgen.Turn("agent", phrases["hold_ask_1"], hold_s=45.0),
         callgen.Turn("agent", phrases["hold_back_thanks_1"]),
         callgen.Turn("customer", speech[4]),
     ]
-    audio, truth = callgen.compose(callgen.CallScript(turns, china, telephone=telephone, seed=8))
+    script = callgen.CallScript(turns, china, telephone=telephone, stereo=stereo, music_side=music_side, seed=seed)
+    audio, truth = callgen.compose(script)
     tl = analyse(Audio(audio, SAMPLE_RATE, "test"), china)
     assert len(tl.holds) == 1
     (start, end), hold = truth.holds[0], tl.holds[0]
@@ -95,7 +98,7 @@ def test_no_tones_in_speech_or_music(speech, plan_name):
     plan = get_plan(plan_name)
     rng = np.random.default_rng(0)
     talk = np.concatenate([callgen.level(c.audio, -20) for c in speech])
-    music = callgen.hold_music(90, rng)
+    music = callgen.hold_music(90, rng)  # a real track
     for x in (talk, callgen.telephone_channel(talk), music, callgen.telephone_channel(music)):
         tl = analyse(Audio(x[None, :], SAMPLE_RATE, "test"), plan)
         assert [e for e in tl.events if e.kind in ("ringback", "busy")] == []
@@ -107,6 +110,39 @@ def test_speech_only_call_has_no_ring_hold_or_busy(speech, china):
     tl = analyse(Audio(np.stack([x, np.roll(x, 50000)]), SAMPLE_RATE, "test"), china)
     assert tl.ring_count is None and tl.holds == []
     assert not [e for e in tl.events if e.kind in ("ringback", "busy", "hold")]
+
+
+def test_unannounced_wait_is_a_hold_and_dead_air(speech, phrases, china):
+    turns = [
+        callgen.Turn("agent", phrases["open_full_1"]),
+        callgen.Turn("customer", speech[3]),
+        callgen.Turn("agent", phrases["check_no_ask"], "check_no_ask", hold_s=25.0, hold_music=False),
+        callgen.Turn("agent", phrases["neutral_1"]),
+    ]
+    audio, truth = callgen.compose(callgen.CallScript(turns, china, seed=12))
+    tl = add_silent_holds(analyse(Audio(audio, SAMPLE_RATE, "test"), china), [], 8.0, 15.0, dead_air_s=20.0)
+    (start, end), = truth.holds
+    assert [h.detail for h in tl.holds] == [UNANNOUNCED_WAIT]
+    # The held leg carried no signal: that, not the pauses around it, bounds the hold.
+    assert abs(tl.holds[0].start_s - start) <= 1.0 and abs(tl.holds[0].end_s - end) <= 1.0
+    assert [e.kind for e in tl.events].count("dead_air") == 1 and tl.metrics.longest_silence_s >= 25.0
+    shorter = add_silent_holds(tl, [], 8.0, 15.0, dead_air_s=60.0)
+    assert shorter.holds == [] and "dead_air" not in [e.kind for e in shorter.events]
+
+
+def test_dead_line_on_alaw_g711_tells_who_hung_up(speech, phrases, china):
+    for seed in range(30, 60):  # a seed whose G.711 line idles at A-law's +8 (callgen draws it)
+        audio, truth = simple_call(speech, phrases, china, seed=seed, hangup_by=AGENT, busy_tone=False, telephone=True)
+        if np.any(np.isclose(audio[0, -SAMPLE_RATE:], callgen.IDLE_ALAW, atol=1e-5)):
+            break
+    tl = analyse(Audio(audio, SAMPLE_RATE, "test"), china)
+    assert tl.hangup_by == AGENT and "went silent" in tl.hangup_evidence
+
+
+def test_recording_cut_at_hangup_says_unknown(speech, phrases, china):
+    audio, truth = simple_call(speech, phrases, china, seed=31, busy_tone=False, dead_line=False)
+    assert truth.hangup_by == "unknown"
+    assert analyse(Audio(audio, SAMPLE_RATE, "test"), china).hangup_by == "unknown"
 
 
 def test_silent_hold_needs_the_agents_cue(speech, phrases, china):
@@ -132,3 +168,17 @@ def test_silent_hold_needs_the_agents_cue(speech, phrases, china):
     other = analyse(Audio(audio, SAMPLE_RATE, "test"), china)
     add_silent_holds(other, [cue_end - 30.0], min_s=8.0, window_s=15.0)  # a cue long before: not a hold
     assert other.holds == []
+
+
+@pytest.mark.parametrize("telephone", [False, True])
+def test_busy_tone_found_while_the_other_side_still_talks(speech, phrases, china, telephone):
+    audio, truth = simple_call(speech, phrases, china, seed=33, hangup_by=CUSTOMER, telephone=telephone)
+    tl = analyse(Audio(audio, SAMPLE_RATE, "test"), china)
+    busy = next(e for e in tl.events if e.kind == "busy")
+    # The agent says goodbye over the busy tone the customer's hang-up brought.
+    words = callgen.level(phrases["close_thanks_1"].audio, -20)[: int((tl.duration_s - busy.start_s) * SAMPLE_RATE) - 1]
+    i = int((busy.start_s + 0.2) * SAMPLE_RATE)
+    audio = audio.copy()
+    audio[0, i : i + len(words)] += words
+    tl = analyse(Audio(audio, SAMPLE_RATE, "test"), china)
+    assert tl.hangup_by == CUSTOMER and "busy tone" in tl.hangup_evidence
