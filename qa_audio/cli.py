@@ -12,7 +12,7 @@ from typing import List, Optional
 
 import typer
 
-from . import models, pipeline, report, rules
+from . import models, pipeline, report, retention, rules
 from .cluster import ClusterError
 from .metadata import MetadataError
 from .pbx import PbxError
@@ -299,6 +299,33 @@ def rules_list(rules_file: Path = RULES) -> None:
     for r in pack.rules:
         crit = " critical" if r.critical else ""
         typer.echo(f"{r.id:<24} {r.section:<9} {r.points:>4g}{crit:<9} {r.standard:<4} {r.title}")
+
+
+@app.command()
+def purge(
+    before: Optional[str] = typer.Option(None, "--before", help="YYYY-MM-DD: calls made before this day (default: today less the rule pack's retention_days)."),
+    rules_file: Path = RULES,
+    db: Path = DB,
+) -> None:
+    """Remove transcripts, search index and audio copies of old calls; scorecards, reviews and the audit trail stay."""
+    with errors():
+        pack = rules.load(rules_file)
+        day = retention.cutoff(before, pack.settings, pack.path, _date.today())
+    with open_store(db) as store:
+        done = retention.purge(store, day, os_actor())
+    typer.echo(f"purged {len(done.calls)} calls made before {day} ({len(done.audio_removed)} audio copies removed); database vacuumed")
+
+
+@app.command()
+def delete(
+    call_id: str,
+    reason: Optional[str] = typer.Option(None, "--reason", help="Why (kept in the audit trail), e.g. the request's reference."),
+    db: Path = DB,
+) -> None:
+    """Remove one call's personal data on request (transcript, search index, audio copy); recorded in the audit trail."""
+    with open_store(db) as store, errors():
+        done = retention.delete(store, call_id, os_actor(), reason)
+    typer.echo(f"deleted the personal data of {call_id} ({len(done.audio_removed)} audio copy removed); database vacuumed")
 
 
 users_app = typer.Typer(help="Web app accounts: add and list users.", no_args_is_help=True)

@@ -21,7 +21,7 @@ from typing import Callable, Iterable, Iterator
 import threadpoolctl
 
 from . import metadata as meta
-from . import models, pbx, roles, rules, scoring
+from . import models, pbx, redact, roles, rules, scoring
 from .decode import DecodeError, decode
 from .files import sha256_file
 from .store import CallRecord, Store
@@ -96,8 +96,9 @@ class Analysis:
     channels: int
     codec: str
     timeline: Timeline
-    segments: list[Segment]
+    segments: list[Segment]  # personal numbers redacted
     seconds: float
+    redaction: redact.CallRedaction
 
 
 class Progress:
@@ -162,7 +163,9 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _init_worker(model_path: str, settings: AsrSettings, threads: int, plan_name: str, agent_channel: int, cues: roles.RoleCues) -> None:
+def _init_worker(
+    model_path: str, settings: AsrSettings, threads: int, plan_name: str, agent_channel: int, cues: roles.RoleCues, privacy: redact.Settings
+) -> None:
     if multiprocessing.parent_process() is not None:
         threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     # Whisper's log-mel features are a numpy matrix product, and BLAS sums in another order
@@ -175,6 +178,7 @@ def _init_worker(model_path: str, settings: AsrSettings, threads: int, plan_name
         plan=get_plan(plan_name),
         agent_channel=agent_channel,
         cues=cues,
+        privacy=privacy,
     )
 
 
@@ -188,7 +192,9 @@ def _analyse(path: str, cached: list[dict] | None) -> Analysis:
         segments = _WORKER["transcriber"].transcribe(audio, timeline)
     if any(s.side == MIXED for s in segments):
         segments = roles.assign(segments, audio.mono(), _WORKER["cues"], timeline.answer_s or 0.0)
-    return Analysis(audio.duration_s, audio.channels.shape[0], audio.codec, timeline, segments, time.perf_counter() - t0)
+    # Personal numbers leave the transcript here, before anything is cached, scored or stored.
+    segments, redaction = redact.redact_call(segments, audio, timeline, _WORKER["privacy"])
+    return Analysis(audio.duration_s, audio.channels.shape[0], audio.codec, timeline, segments, time.perf_counter() - t0, redaction)
 
 
 def _analyse_anywhere(init: tuple, source: str | bytes, suffix: str, cached: list[dict] | None) -> Analysis | str:
@@ -210,7 +216,7 @@ def _analyse_source(init: tuple, source: str | bytes, suffix: str, cached: list[
         return _analyse(f.name, cached)
 
 
-def _worker_init(model_path: Path, asr: AsrSettings, opts: Options, pack: rules.RulePack, n_jobs: int) -> tuple:
+def _worker_init(model_path: Path, asr: AsrSettings, opts: Options, pack: rules.RulePack, n_jobs: int, privacy: redact.Settings) -> tuple:
     """The set-up every worker builds its model and plan from."""
     if opts.cluster:
         # A Dask worker cannot know how many others share its machine: one CTranslate2 thread
@@ -218,7 +224,7 @@ def _worker_init(model_path: Path, asr: AsrSettings, opts: Options, pack: rules.
         threads = 1
     else:
         threads = max(1, _cores() // _local_workers(opts, n_jobs))
-    return (str(model_path), asr, threads, opts.tone_plan, opts.agent_channel, role_cues(pack))
+    return (str(model_path), asr, threads, opts.tone_plan, opts.agent_channel, role_cues(pack), privacy)
 
 
 def _local_workers(opts: Options, n_jobs: int) -> int:
@@ -267,10 +273,12 @@ def process(paths: list[Path], opts: Options, progress: Progress | None = None) 
     asr = replace(opts.asr, hotwords=pack.hotwords()) if opts.hotwords else opts.asr
     # Transcripts are cached per (audio, model, ASR settings): rule changes never re-transcribe.
     asr_key = f"{model_path.name}:{asr.key()}"
+    privacy = redact.Settings.from_pack(pack.settings, pack.path, redact.copies_dir(opts.db))
     store = Store(opts.db)
     files, ignored = discover(paths)
     own = {str(opts.db.resolve()) + suffix for suffix in ("", "-wal", "-shm", "-journal")}
     ignored = [f for f in ignored if str(Path(f).resolve()) not in own]
+    files = [f for f in files if privacy.audio_dir not in f.resolve().parents]  # our own redacted copies
     done = store.done_hashes()
     outcomes: list[Outcome] = []
     failed_rules: dict[str, int] = {}
@@ -297,7 +305,7 @@ def process(paths: list[Path], opts: Options, progress: Progress | None = None) 
         jobs.append((path, rec, info.started_at, store.cached_segments(sha, asr_key)))
 
     progress.begin(len(jobs))
-    init = _worker_init(model_path, asr, opts, pack, len(jobs))
+    init = _worker_init(model_path, asr, opts, pack, len(jobs), privacy)
     runner = contextlib.ExitStack()
     try:
         results = runner.enter_context(_analyses(jobs, init, opts, progress))
@@ -314,8 +322,9 @@ def process(paths: list[Path], opts: Options, progress: Progress | None = None) 
             certain = roles.call_confidence(result.segments) >= pack.min_role_confidence
             card = score(pack, scoring.CallContext(tl, result.segments, started_at, certain))
             if cached is None:
-                store.cache_segments(rec.sha256, asr_key, result.segments)
-            store.save_call(rec, tl, result.segments, card, asr_key)
+                store.cache_segments(rec.sha256, asr_key, result.redaction.raw or result.segments)
+            copy = redact.keep_copy(result.redaction, privacy, rec.sha256)
+            store.save_call(rec, tl, result.segments, card, asr_key, result.redaction, copy)
             for f in card.findings:
                 if f.result == scoring.FAIL:
                     failed_rules[f.rule_id] = failed_rules.get(f.rule_id, 0) + 1
@@ -369,7 +378,8 @@ def rescore(db: Path, rules_path: Path = rules.DEFAULT_PACK) -> list[tuple[str, 
     store = Store(db, must_exist=True)
     out = []
     try:
-        for call in store.calls("status = 'done'"):
+        # A purged call keeps the scorecard it had: its transcript is gone.
+        for call in store.calls("status = 'done' AND purged_at IS NULL"):
             segs = segments_from_dicts(store.segments(call["id"]))
             # Silent holds come from the pack's hold cues and thresholds, so they are found anew.
             tl = complete_timeline(timeline_from_dict(call["timeline_json"]), segs, pack)

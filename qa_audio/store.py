@@ -16,11 +16,13 @@ from pathlib import Path
 import jieba
 import sqlite_utils
 
+from .redact import CallRedaction, redact_segments
 from .scoring import Scorecard
 from .timeline import Timeline
-from .transcribe import Segment
+from .transcribe import Segment, segments_from_dicts
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+_REDACTION_VERSION = 4
 
 
 def _append_only(*tables: str) -> str:
@@ -162,6 +164,21 @@ _MIGRATIONS = {
     CREATE INDEX IF NOT EXISTS audit_action_time ON audit(action, created_at);
     """
     + _append_only("acknowledgements", "disputes", "dispute_resolutions", "audit"),
+    # Personal data: where the audio copy redacted numbers, the copy itself, the transcript
+    # as heard (only when the settings keep it), and purges. The audit trail is migration 3's.
+    4: """
+    CREATE TABLE redaction_spans (
+        call_id TEXT NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+        start_s REAL NOT NULL, end_s REAL NOT NULL, side TEXT NOT NULL, kind TEXT NOT NULL
+    );
+    CREATE INDEX redaction_spans_call ON redaction_spans(call_id);
+    ALTER TABLE calls ADD COLUMN redacted_audio TEXT;
+    ALTER TABLE calls ADD COLUMN purged_at TEXT;
+    CREATE TABLE raw_transcripts (
+        call_id TEXT PRIMARY KEY REFERENCES calls(id) ON DELETE CASCADE,
+        segments_json TEXT NOT NULL
+    );
+    """,
 }
 
 
@@ -199,6 +216,8 @@ class Store:
             conn = sqlite3.connect(str(self.path), timeout=10, isolation_level=None)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA foreign_keys=ON")
+            # Deleted rows are overwritten with zeros, not left readable in free pages.
+            conn.execute("PRAGMA secure_delete=ON")
             self.db = sqlite_utils.Database(conn)
             self._migrate()
         except sqlite3.DatabaseError as exc:
@@ -215,7 +234,28 @@ class Store:
             with self._tx():
                 for statement in _split_sql(_MIGRATIONS[v]):
                     self.db.execute(statement)
+                if v == _REDACTION_VERSION and version:
+                    self._redact_stored_transcripts()
                 self.db.execute(f"PRAGMA user_version = {v}")
+        if version and version < _REDACTION_VERSION:
+            self.vacuum()
+
+    def _redact_stored_transcripts(self) -> None:
+        """A database from before redaction: its transcripts get placeholders, the cached
+        (unredacted) transcripts go; the calls have no redacted audio until processed again."""
+        for (call_id,) in self.db.execute("SELECT id FROM calls WHERE status = 'done'").fetchall():
+            rows = self.segments(call_id)
+            red = redact_segments(segments_from_dicts(rows))
+            redacted = {row["text"]: seg.text for row, seg in zip(rows, red.segments)}
+            for row, seg in zip(rows, red.segments):
+                if seg.text != row["text"]:
+                    # Delete and insert, so the FTS triggers drop the old tokens and index the new.
+                    self.db.execute("DELETE FROM segments WHERE id = ?", [row["id"]])
+                    self.db["segments"].insert({**row, "text": seg.text, "search_text": search_tokens(seg.text), "words_json": _words_json(seg)})
+            self.db["redaction_spans"].insert_all({"call_id": call_id, **asdict(s)} for s in red.spans)
+            self._rewrite_evidence(call_id, lambda e: {**e, "text": redacted.get(e["text"], e["text"])})
+        self.db.execute("DELETE FROM transcript_cache")
+        self.db.execute("INSERT INTO segments_fts (segments_fts) VALUES ('optimize')")
 
     def close(self) -> None:
         self.db.conn.close()
@@ -231,7 +271,12 @@ class Store:
             self._delete_call(rec.id, rec.sha256)
             self.db["calls"].insert({**asdict(rec), "call_date": _date(rec.started_at), "status": "failed", "error": error, "processed_at": now()})
 
-    def save_call(self, rec: CallRecord, timeline: Timeline, segments: list[Segment], card: Scorecard, asr_key: str) -> None:
+    def save_call(
+        self, rec: CallRecord, timeline: Timeline, segments: list[Segment], card: Scorecard, asr_key: str,
+        redaction: CallRedaction | None = None, redacted_audio: str | None = None,
+    ) -> None:
+        """One analysed call; `segments` are already redacted (redact.py), `redaction` holds
+        the rest, `redacted_audio` is where its redacted audio copy was written."""
         with self._tx():
             self._upsert_agent(rec.agent_id)
             self._delete_call(rec.id, rec.sha256)
@@ -243,18 +288,26 @@ class Store:
                     "error": None,
                     "processed_at": now(),
                     "asr_key": asr_key,
+                    "redacted_audio": redacted_audio,
                 }
             )
             self._write_timeline(rec.id, timeline)
+            if redaction:
+                self._write_redaction(rec.id, redaction)
             self.db["segments"].insert_all(
                 {
                     "call_id": rec.id, "side": s.side, "start_s": s.start_s, "end_s": s.end_s, "text": s.text,
                     "search_text": search_tokens(s.text), "avg_logprob": s.avg_logprob, "no_speech_prob": s.no_speech_prob,
-                    "role_confidence": s.role_confidence, "words_json": json.dumps([asdict(w) for w in s.words], ensure_ascii=False),
+                    "role_confidence": s.role_confidence, "words_json": _words_json(s),
                 }
                 for s in segments
             )
             self._write_scorecard(rec.id, card)
+
+    def _write_redaction(self, call_id: str, redaction: CallRedaction) -> None:
+        self.db["redaction_spans"].insert_all({"call_id": call_id, **asdict(s)} for s in redaction.spans)
+        if redaction.raw is not None:
+            self.db["raw_transcripts"].insert({"call_id": call_id, "segments_json": _segments_json(redaction.raw)})
 
     def save_rescore(self, call_id: str, timeline: Timeline, card: Scorecard) -> None:
         """A rescore: the timeline facts that depend on the rules, and the scorecard (reviews stay)."""
@@ -303,7 +356,7 @@ class Store:
     def cache_segments(self, sha256: str, asr_key: str, segments: list[Segment]) -> None:
         with self._tx():
             self.db["transcript_cache"].upsert(
-                {"sha256": sha256, "asr_key": asr_key, "segments_json": json.dumps([asdict(s) for s in segments], ensure_ascii=False)},
+                {"sha256": sha256, "asr_key": asr_key, "segments_json": _segments_json(segments)},
                 pk=("sha256", "asr_key"),
             )
 
@@ -320,7 +373,7 @@ class Store:
         self.db.execute("PRAGMA defer_foreign_keys = ON")
         ids = [r[0] for r in self.db.execute("SELECT id FROM calls WHERE id = ? OR sha256 = ?", [call_id, sha256])]
         for old in ids:
-            for table in ("events", "segments", "findings", "scorecards"):
+            for table in ("events", "segments", "findings", "scorecards", "redaction_spans", "raw_transcripts"):
                 self.db.execute(f"DELETE FROM {table} WHERE call_id = ?", [old])
             self.db.execute("DELETE FROM calls WHERE id = ?", [old])
 
@@ -398,10 +451,7 @@ class Store:
 
     def audit(self, actor: str, action: str, call_id: str | None = None, detail: dict | None = None) -> None:
         with self._tx():
-            self.db.execute(
-                "INSERT INTO audit (created_at, actor, action, call_id, detail) VALUES (?, ?, ?, ?, ?)",
-                [now(), actor, action, call_id, json.dumps(detail, ensure_ascii=False) if detail is not None else None],
-            )
+            self._audit(actor, action, call_id, detail)
 
     def audit_trail(self, call_id: str | None = None, limit: int = 200) -> list[dict]:
         where, params = ("call_id = ?", [call_id]) if call_id else ("1", [])
@@ -418,15 +468,56 @@ class Store:
 
     def audio_file_for(self, call_id: str) -> Path | None:
         """The recording to play for a call, looked up by id only (never a path from a request):
-        as stored (relative to where `process` ran), else relative to the database's folder."""
-        row = self.db.execute("SELECT file FROM calls WHERE id = ?", [call_id]).fetchone()
-        if row is None:
-            return None
-        stored = Path(row[0])
-        for candidate in (stored, self.path.parent / stored):
-            if candidate.is_file():
-                return candidate.resolve()
-        return None
+        its redacted copy (personal numbers toned out), never the original; None without one."""
+        copy = self.redacted_audio(call_id)
+        return copy if copy is not None and copy.is_file() else None
+
+    def _audit(self, actor: str, action: str, call_id: str | None, detail: dict | None) -> int:
+        cur = self.db.execute(
+            "INSERT INTO audit (created_at, actor, action, call_id, detail) VALUES (?, ?, ?, ?, ?)",
+            [now(), actor, action, call_id, json.dumps(detail, ensure_ascii=False) if detail is not None else None],
+        )
+        return cur.lastrowid
+
+    def forget(self, call_ids: list[str], actor: str, action: str, detail: dict | None = None) -> list[str]:
+        """Remove the personal data of these calls: transcript, search index, transcript cache,
+        raw text, redaction spans, and the text quoted as evidence; the scorecards, findings
+        (results, times, matched phrases), reviews and the audit trail stay. One audit row per
+        call. Returns the redacted audio copies, for the caller to delete; the file is then
+        vacuumed, so nothing deleted is left in free pages or the write-ahead log.
+        """
+        copies = []
+        with self._tx():
+            for call_id in call_ids:
+                row = self.db.execute("SELECT sha256, redacted_audio FROM calls WHERE id = ?", [call_id]).fetchone()
+                if row is None:
+                    continue
+                sha, copy = row
+                copies += [copy] if copy else []
+                for table in ("segments", "raw_transcripts", "redaction_spans"):
+                    self.db.execute(f"DELETE FROM {table} WHERE call_id = ?", [call_id])
+                self.db.execute("DELETE FROM transcript_cache WHERE sha256 = ?", [sha])
+                self._rewrite_evidence(call_id, lambda e: {**e, "text": ""})
+                self.db.execute("UPDATE calls SET redacted_audio = NULL, purged_at = ? WHERE id = ?", [now(), call_id])
+                self._audit(actor, action, call_id, detail)
+            # An FTS5 delete only marks index entries deleted; merging the index drops them.
+            self.db.execute("INSERT INTO segments_fts (segments_fts) VALUES ('optimize')")
+        self.vacuum()
+        return copies
+
+    def _rewrite_evidence(self, call_id: str, change) -> None:
+        """Each evidence item of a call's findings through `change` (the text it quotes)."""
+        for rule_id, evidence in self.db.execute("SELECT rule_id, evidence_json FROM findings WHERE call_id = ?", [call_id]).fetchall():
+            items = [change(e) for e in json.loads(evidence)]
+            self.db.execute("UPDATE findings SET evidence_json = ? WHERE call_id = ? AND rule_id = ?", [json.dumps(items, ensure_ascii=False), call_id, rule_id])
+
+    def vacuum(self) -> None:
+        """Rewrite the file without free pages, and empty the write-ahead log into it."""
+        try:
+            self.db.execute("VACUUM")
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"cannot vacuum {self.path}: {exc} (another qa-audio or a tool holds it; try again)") from exc
 
     # --- reads --------------------------------------------------------------------
 
@@ -450,6 +541,26 @@ class Store:
 
     def reviews(self, call_id: str) -> list[dict]:
         return list(self.db["reviews"].rows_where("call_id = ?", [call_id], order_by="id"))
+
+    def calls_before(self, date: str) -> list[str]:
+        """Calls made before `date` (YYYY-MM-DD; undated calls by the day they were processed)
+        whose personal data is still stored."""
+        sql = "SELECT id FROM calls WHERE purged_at IS NULL AND coalesce(call_date, substr(processed_at, 1, 10)) < ? ORDER BY id"
+        return [r[0] for r in self.db.execute(sql, [date])]
+
+    def redaction_spans(self, call_id: str) -> list[dict]:
+        return list(self.db["redaction_spans"].rows_where("call_id = ?", [call_id], order_by="start_s"))
+
+    def redacted_audio(self, call_id: str) -> Path | None:
+        """The recording with personal numbers toned out: what a player or an audio export serves."""
+        row = self.db.execute("SELECT redacted_audio FROM calls WHERE id = ?", [call_id]).fetchone()
+        return Path(row[0]) if row and row[0] else None
+
+    def raw_segments(self, call_id: str) -> list[dict] | None:
+        """The transcript as heard, digits and all; stored only when the rule pack's
+        keep_raw_transcripts is true, and for administrators' eyes only."""
+        row = self.db.execute("SELECT segments_json FROM raw_transcripts WHERE call_id = ?", [call_id]).fetchone()
+        return json.loads(row[0]) if row else None
 
     def search(self, query: str, limit: int = 50, agent_id: str | None = None) -> list[dict]:
         """Transcript hits; with agent_id, only that agent's calls (what an agent may see)."""
@@ -503,6 +614,14 @@ def _split_sql(script: str) -> list[str]:
             out.append(joined)
             buf = []
     return out
+
+
+def _words_json(segment: Segment) -> str:
+    return json.dumps([asdict(w) for w in segment.words], ensure_ascii=False)
+
+
+def _segments_json(segments: list[Segment]) -> str:
+    return json.dumps([asdict(s) for s in segments], ensure_ascii=False)
 
 
 def _date(started_at: str | None) -> str | None:
