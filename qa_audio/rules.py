@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .matching import template_error, template_parts
 from .errors import QaAudioError
+from .matching import template_error, template_parts
 
 if sys.version_info >= (3, 11):
     import tomllib
