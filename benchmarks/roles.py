@@ -29,6 +29,7 @@ from qa_audio.roles import assign, call_confidence
 from qa_audio.timeline import MIXED
 from qa_audio.tones import get_plan
 from qa_audio.transcribe import Segment
+from qa_audio.voices import shifted
 
 MIDDLE = ["neutral_1", "neutral_2", "neutral_3", "neutral_4", "apology_1", "hold_back_thanks_1", "close_anything_1"]
 
@@ -42,13 +43,6 @@ def speakers(speech: list[Clip]) -> list[list[Clip]]:
         key = "thchs30_A2" if c.name.startswith("thchs30_A2") else c.name
         by_speaker[key] += callgen.at_pauses(c)
     return [turns for turns in by_speaker.values() if len(turns) >= 2]
-
-
-def shifted(clip: Clip, factor: float) -> Clip:
-    """Pitch and formants moved by `factor` (tempo with them): another voice, same words."""
-    x = clip.audio
-    t = np.arange(0, len(x) - 1, factor)
-    return Clip(clip.name, np.interp(t, np.arange(len(x)), x).astype(np.float32), clip.text)
 
 
 def mono_call(seed: int, phrases: dict[str, Clip], voices: list[list[Clip]], telephone: bool, real_agent: bool) -> CallScript:

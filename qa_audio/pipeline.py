@@ -174,7 +174,7 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def _init_worker(
-    model_path: str, settings: AsrSettings, threads: int, plan_name: str, agent_channel: int, cues: tuple[str, ...], privacy: redact.Settings
+    model_path: str, settings: AsrSettings, threads: int, plan_name: str, agent_channel: int, cues: roles.RoleCues, privacy: redact.Settings
 ) -> None:
     if multiprocessing.parent_process() is not None:
         threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
@@ -271,8 +271,8 @@ def _analyses(jobs: list[Job], init: tuple, opts: Options, progress: Progress) -
             pool.shutdown(cancel_futures=True)
 
 
-def role_cues(pack: rules.RulePack) -> tuple[str, ...]:
-    return tuple(p for name in ("greeting", "self_intro", "offer_help") for p in pack.collections.get(name, ()))
+def role_cues(pack: rules.RulePack) -> roles.RoleCues:
+    return roles.RoleCues.from_pack(pack)
 
 
 class Job(NamedTuple):
