@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test bench phrases samples clean cluster-demo
+.PHONY: setup demo test bench phrases confusions samples clean cluster-demo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ phrases:
 	.venv-tts/bin/pip install --quiet -e '.[tts]'
 	.venv-tts/bin/python tests/phrases/make_phrases.py
 	.venv-tts/bin/python tests/pii/make_pii_clips.py
+
+# Re-learn qa_audio/asr_confusions.json from the train split (whisper-base reads it; minutes).
+confusions: setup
+	$(BIN)/python -m qa_audio.learn_confusions
 
 samples: setup
 	$(BIN)/python samples/make_samples.py

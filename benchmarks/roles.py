@@ -24,11 +24,12 @@ from scenarios import load_assets
 from qa_audio import callgen, rules
 from qa_audio.callgen import CallScript, Clip, Turn
 from qa_audio.decode import SAMPLE_RATE
-from qa_audio.pipeline import role_cues
+from qa_audio.roles import RoleCues
 from qa_audio.roles import assign, call_confidence
 from qa_audio.timeline import MIXED
 from qa_audio.tones import get_plan
 from qa_audio.transcribe import Segment
+from qa_audio.voices import shifted
 
 MIDDLE = ["neutral_1", "neutral_2", "neutral_3", "neutral_4", "apology_1", "hold_back_thanks_1", "close_anything_1"]
 
@@ -42,13 +43,6 @@ def speakers(speech: list[Clip]) -> list[list[Clip]]:
         key = "thchs30_A2" if c.name.startswith("thchs30_A2") else c.name
         by_speaker[key] += callgen.at_pauses(c)
     return [turns for turns in by_speaker.values() if len(turns) >= 2]
-
-
-def shifted(clip: Clip, factor: float) -> Clip:
-    """Pitch and formants moved by `factor` (tempo with them): another voice, same words."""
-    x = clip.audio
-    t = np.arange(0, len(x) - 1, factor)
-    return Clip(clip.name, np.interp(t, np.arange(len(x)), x).astype(np.float32), clip.text)
 
 
 def mono_call(seed: int, phrases: dict[str, Clip], voices: list[list[Clip]], telephone: bool, real_agent: bool) -> CallScript:
@@ -87,7 +81,7 @@ def main() -> None:
     phrases, speech = load_assets()
     voices = speakers(speech)
     pack = rules.load()
-    cues = role_cues(pack)
+    cues = RoleCues.from_pack(pack)
     print(f"{args.calls} mono calls per row, {len(voices)} real voices; segments are the true lines")
     print(f"{'agent voice':<12} {'channel':<9} {'accuracy':>9} {'calls with errors':>18} {'flagged':>8} {'errors flagged':>15} {'accuracy when not flagged':>26}")
     for real_agent in (False, True):

@@ -30,11 +30,6 @@ from .timeline import AGENT, MIXED, Timeline, add_silent_holds, analyse, speech_
 from .tones import TonePlan, get_plan
 from .transcribe import AsrSettings, Segment, Transcriber, segments_from_dicts
 
-# Rule-pack collections whose phrases only an agent says at the opening: they seed the
-# agent's voice when a mono call's speakers are told apart.
-ROLE_CUE_COLLECTIONS = ("greeting", "self_intro", "offer_help")
-
-
 @dataclass(frozen=True)
 class AnalysisConfig:
     """Everything that changes what the analysis of a recording finds (batch options such as
@@ -96,7 +91,7 @@ class Analyzer:
         self.plan: TonePlan = get_plan(self.config.tone_plan)
         self.model_path = models.resolve(self.config.model)
         self.asr = replace(self.config.asr, hotwords=self.pack.hotwords()) if self.config.hotwords else self.config.asr
-        self.role_cues = tuple(p for name in ROLE_CUE_COLLECTIONS for p in self.pack.collections.get(name, ()))
+        self.role_cues = roles.RoleCues.from_pack(self.pack)
         self.privacy = redact.Settings.from_pack(self.pack.settings, self.pack.path, None)
 
     @cached_property
@@ -104,7 +99,7 @@ class Analyzer:
         """What a cached transcript must have been made with to be reused: the model's content
         (not its folder's name), the ASR settings, which channel is the agent, the tone plan
         (tones are cut out before ASR) and the phrases that seed mono roles."""
-        cues = hashlib.sha256("\n".join(self.role_cues).encode()).hexdigest()[:8]
+        cues = hashlib.sha256(repr(self.role_cues).encode()).hexdigest()[:8]
         return f"{models.identity(self.model_path)}:{self.asr.key()}:ch{self.config.agent_channel}:{self.config.tone_plan}:{cues}"
 
     @cached_property

@@ -307,9 +307,9 @@ def daily(db: Path = DB, date: str = typer.Option(..., "--date", help="YYYY-MM-D
     say("\nagent      calls  mean  flagged")
     for a in rep["agents"]:
         say(f"{a['agent_id']:<10} {a['calls']:>5}  {a['mean_score']!s:>5}  {a['flagged']:>4}")
-    say("\nrule                      pass  fail  n/a  unknown")
+    say("\nrule                      pass  fail  n/a  unknown  reported")
     for r in rep["rules"]:
-        say(f"{r['rule_id']:<24} {r['pass']:>5} {r['fail']:>5} {r['na']:>4} {r['unknown']:>6}")
+        say(f"{r['rule_id']:<24} {r['pass']:>5} {r['fail']:>5} {r['na']:>4} {r['unknown']:>6} {r['reported']:>9}")
 
 
 @app.command()

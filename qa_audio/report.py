@@ -11,7 +11,7 @@ import io
 import json
 from dataclasses import dataclass
 
-from .scoring import FAIL, PASS, Evidence, Finding, summarize
+from .scoring import FAIL, PASS, REPORTED, Evidence, Finding, summarize
 from .store import Store, StoreError
 
 
@@ -155,7 +155,7 @@ def daily_report(store: Store, date: str) -> dict:
     rules: dict[str, dict[str, int]] = {}
     for c in cards:
         for f in c["findings"]:
-            counts = rules.setdefault(f["rule_id"], {"pass": 0, "fail": 0, "na": 0, "unknown": 0})
+            counts = rules.setdefault(f["rule_id"], {"pass": 0, "fail": 0, "na": 0, "unknown": 0, REPORTED: 0})
             counts[f["result"]] += 1
 
     return {
@@ -205,6 +205,11 @@ def fmt_time(t: float | None) -> str:
     return f"{int(t // 60):02d}:{t % 60:04.1f}"
 
 
+def _reported_value(finding: dict) -> str:
+    """What a reported (0-point) rule measured, from its message: 'agent_talk_share=0.62 (standard: <= 0.5)'."""
+    return finding["message"].removeprefix(f"{REPORTED}: ")
+
+
 def render_card(card: dict) -> str:
     """A scorecard as text: facts, findings at their timestamps, the transcript."""
     lines = [
@@ -223,10 +228,11 @@ def render_card(card: dict) -> str:
         lines.append("PBX vs audio: " + "; ".join(card["disagreements"]))
     lines += ["", "Findings:"]
     for f in card["findings"]:
-        mark = {"pass": "ok  ", "fail": "FAIL", "na": "n/a ", "unknown": "??  "}[f["result"]]
+        mark = {"pass": "ok  ", "fail": "FAIL", "na": "n/a ", "unknown": "??  ", REPORTED: "info"}[f["result"]]
         at = fmt_time(f["evidence"][0]["start_s"]) if f["evidence"] else "     "
         reviewed = f"  [reviewed: auto {f['auto_result']}]" if f["reviewed"] else ""
-        lines.append(f"  {mark} {at} {f['rule_id']:<24} {f['points']:g}/{f['max_points']:g}  {f['title']}{reviewed}")
+        points = _reported_value(f) if f["result"] == REPORTED else f"{f['points']:g}/{f['max_points']:g}"
+        lines.append(f"  {mark} {at} {f['rule_id']:<24} {points}  {f['title']}{reviewed}")
         for e in f["evidence"][:3]:
             lines.append(f"              {fmt_time(e['start_s'])} {e['side']}: “{e['matched']}” in {e['text']}")
     if card.get("segments"):
@@ -251,7 +257,7 @@ def render_agent_html(rep: dict) -> str:
     details = "".join(
         f"<h3>{e(c['call_id'])}</h3><ul>"
         + "".join(
-            f"<li class='{f['result']}'>{e(f['result'])} · {e(f['title'])}"
+            f"<li class='{f['result']}'>{e(_reported_value(f) if f['result'] == REPORTED else f['result'])} · {e(f['title'])}"
             + "".join(f"<br><small>{fmt_time(ev['start_s'])} “{e(ev['matched'])}” — {e(ev['text'])}</small>" for ev in f["evidence"][:2])
             + "</li>"
             for f in c["findings"]
@@ -261,7 +267,7 @@ def render_agent_html(rep: dict) -> str:
     )
     return f"""<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>qa-audio: agent {e(rep['agent_id'])}</title>
 <style>body{{font-family:sans-serif;margin:2em;max-width:60em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3em .6em}}
-.fail{{color:#b00}}.pass{{color:#070}}.na,.unknown{{color:#777}}</style></head><body>
+.fail{{color:#b00}}.pass{{color:#070}}.na,.unknown,.reported{{color:#777}}</style></head><body>
 <h1>Agent {e(rep['agent_id'])}</h1><p>{rep['calls']} calls, mean score {rep['mean_score']}</p>
 <h2>Trend</h2><table><tr><th>date</th><th>calls</th><th>mean score</th></tr>{trend}</table>
 <h2>Scorecards</h2><table><tr><th>call</th><th>started</th><th>score</th><th>result</th><th>flags</th><th>failed rules</th></tr>{rows}</table>

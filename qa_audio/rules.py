@@ -24,6 +24,7 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import QaAudioError
+from .matching import template_error, template_parts
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -82,6 +83,11 @@ class Said:
     min_quality: float = 0.8
     whole_word: bool = False
     not_in: tuple[str, ...] = ()
+    # False keeps the strict matcher (homophones and the classic sound pairs only): for
+    # phrases whose hit is a violation, a looser matcher must not invent one.
+    learned: bool = True
+    # A hit with one of these words just before it in its clause is denied, not said.
+    negated_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,7 @@ class Near:
     by: str = "agent"
     fuzzy: bool = True
     min_quality: float = 0.8
+    learned: bool = True
 
 
 @dataclass(frozen=True)
@@ -144,7 +151,7 @@ class RulePack:
     def hotwords(self, limit: int = 40) -> str:
         """The pack's service phrases as a Whisper `hotwords` prompt, shortest first."""
         names = ("greeting", "self_intro", "offer_help", "hold_ask", "hold_thanks", "anything_else", "thanks")
-        words = {p for n in names for p in self.collections.get(n, ())}
+        words = {p for n in names for p in self.collections.get(n, ()) if len(template_parts(p)) == 1}  # no {slot}s
         return " ".join(sorted(words, key=lambda w: (len(w), w))[:limit])
 
     def rule(self, rule_id: str) -> Rule:
@@ -330,8 +337,8 @@ def _rule(spec: dict, i: int, pack: RulePack, loc: _Locator) -> Rule:
     )
 
 
-_SAID_KEYS = {"said", "match", "n", "by", "first_s", "last_s", "from_s", "to_s", "after", "before", "within_s", "fuzzy", "min_quality", "whole_word", "not_in"}
-_NEAR_KEYS = {"near", "within_chars", "by", "fuzzy", "min_quality"}
+_SAID_KEYS = {"said", "match", "n", "by", "first_s", "last_s", "from_s", "to_s", "after", "before", "within_s", "fuzzy", "min_quality", "whole_word", "not_in", "learned", "negated_by"}
+_NEAR_KEYS = {"near", "within_chars", "by", "fuzzy", "min_quality", "learned"}
 _METRIC_KEYS = {"metric", "op", "value"}
 
 
@@ -370,7 +377,7 @@ def _condition(rid: str, name: str, c: dict, i: int, pack: RulePack, loc: _Locat
             raise fail("'near' must be two phrase lists: near = [[\"a\"], [\"b\"]]")
         return Near(
             _phrases(pair[0], pack, fail), _phrases(pair[1], pack, fail), _count(c, "within_chars", 10, 0, fail), by,
-            _flag(c, "fuzzy", True, fail), _quality(c, fail),
+            _flag(c, "fuzzy", True, fail), _quality(c, fail), _flag(c, "learned", True, fail),
         )
     match = c.get("match", "any")
     if match not in MATCH_MODES:
@@ -394,6 +401,8 @@ def _condition(rid: str, name: str, c: dict, i: int, pack: RulePack, loc: _Locat
         min_quality=_quality(c, fail),
         whole_word=_flag(c, "whole_word", False, fail),
         not_in=_phrases(c.get("not_in", []), pack, fail, allow_empty=True),
+        learned=_flag(c, "learned", True, fail),
+        negated_by=_phrases(c.get("negated_by", []), pack, fail, allow_empty=True),
     )
 
 
@@ -412,6 +421,10 @@ def _phrases(items, pack: RulePack, fail, allow_empty: bool = False) -> tuple[st
             out += pack.collections[p[1:]]
         else:
             out.append(p)
+    for p in out:
+        why = template_error(p)
+        if why:
+            raise fail(f"phrase '{p}': {why}")
     return tuple(out)
 
 

@@ -18,6 +18,8 @@ from .timeline import AGENT, CUSTOMER, Timeline
 from .transcribe import Segment
 
 PASS, FAIL, NA, UNKNOWN = "pass", "fail", "na", "unknown"
+# A rule worth 0 points is reported, not judged: its finding carries the measured value.
+REPORTED = "reported"
 # A call nobody (or no agent) speaks in shows nothing of the service: rules that only ask
 # for something not to be said would pass it, and 60 s of silence scored 100. Such a call
 # has no score (kept out of every mean) and is flagged.
@@ -141,12 +143,14 @@ class _Evaluator:
         else:
             verdict = evaluate_expr(rule.passes, values)
             result = UNKNOWN if verdict is None else (PASS if verdict else FAIL)
+            if rule.points == 0 and result != UNKNOWN:
+                result = REPORTED
         # Evidence is what decided the verdict: the hits of the conditions `passes` names.
         decisive = {n.id for n in ast.walk(ast.parse(rule.passes, mode="eval")) if isinstance(n, ast.Name)}
         evidence = [
             Evidence(round(h.start_s, 2), round(h.end_s, 2), h.side, h.text, h.matched, h.quality)
             for name in rule.conditions
-            if name in decisive and result in (PASS, FAIL)
+            if name in decisive and result in (PASS, FAIL, REPORTED)
             for h in cond(name)[1]
         ]
         evidence.sort(key=lambda e: e.start_s)
@@ -161,7 +165,9 @@ class _Evaluator:
         for name, c in rule.conditions.items():
             v = values[name]
             state = "unknown" if v is None else ("yes" if v else "no")
-            if isinstance(c, Metric):
+            if isinstance(c, Metric) and result == REPORTED:
+                parts.append(f"{c.name}={_fmt(self.metrics.get(c.name))} (standard: {c.op} {c.value})")
+            elif isinstance(c, Metric):
                 parts.append(f"{name}: {c.name}={_fmt(self.metrics.get(c.name))} {c.op} {c.value} -> {state}")
             else:
                 parts.append(f"{name}: {state}")
@@ -179,12 +185,12 @@ class _Evaluator:
     def _speaker_ok(self, side: str, by: str) -> bool:
         return by == "any" or side == by
 
-    def _find(self, phrases, fuzzy: bool, min_quality: float, by: str, whole_word: bool = False) -> list[Hit]:
+    def _find(self, phrases, fuzzy: bool, min_quality: float, by: str, whole_word: bool = False, learned: bool = True) -> list[Hit]:
         return [
             h
             for p in phrases
             for q in self._resolve(p)
-            for h in self.index.find(q, fuzzy, min_quality, whole_word)
+            for h in self.index.find(q, fuzzy, min_quality, whole_word, learned)
             if self._speaker_ok(h.side, by)
         ]
 
@@ -197,9 +203,11 @@ class _Evaluator:
         tl = self.ctx.timeline
         per_phrase = []
         for p in c.phrases:
-            hits = [h for h in self._find((p,), c.fuzzy, c.min_quality, c.by, c.whole_word) if self._in_window(h, c, tl)]
+            hits = [h for h in self._find((p,), c.fuzzy, c.min_quality, c.by, c.whole_word, c.learned) if self._in_window(h, c, tl)]
             if c.not_in:
                 hits = [h for h in hits if not any(x in h.text for x in c.not_in)]
+            if c.negated_by:
+                hits = [h for h in hits if not self.index.negated(h, c.negated_by)]
             for anchor, after in ((c.after, True), (c.before, False)):
                 if anchor:
                     times = self.events[anchor] if anchor in self.events else [h.start_s for h in cond(anchor)[1]]
@@ -231,12 +239,9 @@ class _Evaluator:
         return c.to_s is None or t <= c.to_s
 
     def near(self, c: Near) -> tuple[bool | None, list[Hit]]:
-        a = self._find(c.a, c.fuzzy, c.min_quality, c.by)
-        b = self._find(c.b, c.fuzzy, c.min_quality, c.by)
-        pairs = [
-            (x, y) for x in a for y in b
-            if x.segment_index == y.segment_index and abs(x.position - y.position) <= c.within_chars
-        ]
+        a = self._find(c.a, c.fuzzy, c.min_quality, c.by, learned=c.learned)
+        b = self._find(c.b, c.fuzzy, c.min_quality, c.by, learned=c.learned)
+        pairs = self.index.near(a, b, c.within_chars)
         return bool(pairs), [h for pair in pairs for h in pair]
 
 

@@ -1,5 +1,6 @@
-"""Speaker roles on mono recordings, from the voices alone: two real speakers told apart on a
-wideband and a telephone line, one voice talking to itself left uncertain."""
+"""Speaker roles on mono recordings: two real speakers told apart by their voices on a
+wideband and a telephone line, one voice talking to itself left uncertain; and lines only
+an agent says are the agent's whatever the voices say."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pytest
 
 from qa_audio import callgen
 from qa_audio.callgen import CallScript, Clip, Turn
-from qa_audio.roles import assign, call_confidence
+from qa_audio.roles import RoleCues, assign, call_confidence
 from qa_audio.timeline import AGENT, MIXED
 from qa_audio.transcribe import Segment
 
@@ -26,7 +27,7 @@ def mono_call(agent: list[Clip], customer: list[Clip], plan, telephone: bool):
         turns += [Turn("customer", customer[k % len(customer)]), Turn("agent", agent[1 + k % (len(agent) - 1)])]
     audio, truth = callgen.compose(CallScript(turns, plan, rings=None, stereo=False, telephone=telephone, seed=7))
     segments = [Segment(MIXED, line.start_s, line.end_s, line.text) for line in truth.lines]
-    return assign(segments, audio[0], ("欢迎致电",)), truth
+    return assign(segments, audio[0], RoleCues(("欢迎致电",), ())), truth
 
 
 @pytest.mark.parametrize("telephone", [False, True], ids=["wideband", "g711"])
@@ -41,3 +42,17 @@ def test_two_real_voices_are_told_apart_and_one_voice_is_not(speech, china, tele
     alone, _ = mono_call(woman[:12], woman[12:], china, telephone)
     assert call_confidence(alone) < CERTAIN
     assert call_confidence(got) > call_confidence(alone) + 0.15
+
+
+def test_lines_only_an_agent_says_are_the_agents(speech, china):
+    """One voice on both sides (the voices cannot decide): the closing lines in the
+    standard's words go to the agent, and so does the opening."""
+    woman = voice(speech, "thchs30_A2")
+    turns = [Turn("agent", Clip("a0", woman[0].audio, OPENING))]
+    turns += [Turn("customer", woman[1]), Turn("agent", Clip("a1", woman[2].audio, "请问还有其他可以帮您的吗")), Turn("customer", woman[3])]
+    turns += [Turn("agent", Clip("a2", woman[4].audio, "感谢您的来电，再见"))]
+    audio, truth = callgen.compose(CallScript(turns, china, rings=None, stereo=False, seed=3))
+    segments = [Segment(MIXED, line.start_s, line.end_s, line.text) for line in truth.lines]
+    cues = RoleCues(("欢迎致电",), ("欢迎致电", "还有其他可以帮您", "感谢您的来电"))
+    got = assign(segments, audio[0], cues)
+    assert [s.side for k, s in enumerate(got) if k in (0, 2, 4)] == [AGENT] * 3

@@ -390,3 +390,90 @@ def test_rules_cli_check_and_list(tmp_path):
 def test_standard_pack_hears_blame_whatever_word_comes_first(said, result):
     segments = [seg(AGENT, 2.0, "你好，欢迎致电客服中心"), seg(CUSTOMER, 6.0, "我的订单怎么还没到"), seg(AGENT, 10.0, said)]
     assert verdicts(rules.load(), segments)["blaming_customer"].result == result
+
+
+def test_templates_with_slots():
+    ix = IndexedTranscript([seg(AGENT, 0, "您好，贺福中心，请问有什么可以帮您"), seg(AGENT, 9, "你好，我是工号一零二三"), seg(AGENT, 14, "您好，请问是张先生吗")])
+    hit = ix.find("您好{org}")[0]
+    assert hit.matched == "您好贺福中心" and hit.quality == 1.0  # the name is any word; its ending says what it is
+    assert ix.find("工号{digits}")[0].matched == "工号一零二三"
+    assert [h.segment_index for h in ix.find("您好{org}")] == [0]  # 您好，请问是… names no organisation
+    assert rules.load().collections["self_intro"]  # the standard pack's templates validate
+
+
+@pytest.mark.parametrize("phrase,reason", [("{org}中心", "must start with"), ("您好{orgs}", "unknown slot"), ("工号{digits}{name}", "two slots")])
+def test_bad_templates_fail_with_the_reason(tmp_path, phrase, reason):
+    body = f"""
+        [[rule]]
+        id = "r"
+        section = "s"
+        passes = "x"
+        [rule.conditions]
+        x = {{ said = ["{phrase}"] }}
+        """
+    with pytest.raises(rules.RuleError, match=reason):
+        pack_of(body, tmp_path)
+
+
+def test_learned_confusions_loosen_expected_phrases_only():
+    from qa_audio import confusions
+
+    table = confusions.load()
+    said, heard = next((s, h) for s, heard in table.initials.items() for h in sorted(heard) if s and h)
+    assert table.accepts(said + "ao", heard + "ao") and not table.accepts(said + "ao", heard + "ei")  # one part at a time
+    ix = IndexedTranscript([seg(AGENT, 0, "麻烦您把订单后告诉我")])  # read back from a synthesised line, wideband and G.711
+    assert not ix.find("订单号", learned=False)
+    assert [h.matched for h in ix.find("订单号")] == ["订单后"]  # hao heard as hou: ao -> ou was learned
+
+
+@pytest.mark.parametrize(
+    "said,blamed",
+    [
+        ("这不是您的错，是我们系统的问题", PASS),
+        ("这不怪您，我马上帮您处理", PASS),
+        ("这是你的错，你自己没看清楚", FAIL),
+        ("你怎么连这个都不懂", FAIL),
+    ],
+)
+def test_negation_scope_denial_of_blame_is_not_blame(said, blamed):
+    segments = [seg(AGENT, 2.0, "你好，欢迎致电客服中心"), seg(CUSTOMER, 6.0, "我的订单怎么还没到"), seg(AGENT, 10.0, said)]
+    assert verdicts(rules.load(), segments)["blaming_customer"].result == blamed
+
+
+def test_advised_wording_is_not_a_promise():
+    pack = rules.load()
+    promise = lambda text: verdicts(pack, [seg(AGENT, 2.0, "您好"), seg(AGENT, 10.0, text)])["absolute_promises"].result  # noqa: E731
+    assert promise("这个我不能保证，但我会尽力帮您争取") == PASS
+    assert promise("这个我不能给您保证") == PASS
+    assert promise("我向您保证明天办好") == FAIL
+
+
+def test_reported_metrics_are_values_not_failures():
+    from dataclasses import replace
+
+    from qa_audio.report import render_card
+
+    tl = timeline()
+    tl = replace(tl, metrics=replace(tl.metrics, agent_talk_share=0.71, speech_rate_cpm={AGENT: 320.0}))
+    card = scorecard(rules.load(), CallContext(tl, CALL))
+    found = {f.rule_id: f for f in card.findings}
+    # Above the standard's guide on both, and still no failure: 0 points are not a verdict.
+    assert found["talk_share"].result == "reported" and found["speech_rate"].result == "reported"
+    assert found["talk_share"].message == "reported: agent_talk_share=0.71 (standard: <= 0.5)"
+    assert not any("talk_share" in r or "speech_rate" in r for r in card.flag_reasons)
+    finding = {"rule_id": "talk_share", "title": "t", "result": "reported", "points": 0.0, "max_points": 0.0, "reviewed": False,
+               "evidence": [], "message": found["talk_share"].message}
+    page = render_card({"call_id": "c", "agent_id": "a", "file": "f", "status": "done", "score": 90, "passed": True, "auto_score": 90,
+                        "flag_reasons": [], "duration_s": 1, "answer_delay_s": 1, "pickup_source": "audio", "ring_count": 1,
+                        "hangup_by": "customer", "hangup_evidence": "", "holds": [], "findings": [finding], "reviews": []})
+    assert "info" in page and "agent_talk_share=0.71" in page and "FAIL" not in page.split("Findings:")[1]
+
+
+def test_confusion_learner_aligns_sounds_not_just_characters():
+    from qa_audio.learn_confusions import align, count
+    from qa_audio.matching import syllables
+
+    pairs = align(syllables("您好客服中心请问"), syllables("您好贺福中心请"))  # 问 lost at the end
+    assert ("ke", "he") in pairs and len(pairs) == 7
+    table = count(pairs)
+    assert table["initials"]["k"] == {"said": 1, "heard": {"h": 1}} and table["finals"]["e"]["heard"] == {}

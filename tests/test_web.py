@@ -304,5 +304,7 @@ def test_queue_filters(app):
     assert rows(agent="a01") == everything - {"c002", "c004"}
     assert rows(date="2026-11-22") == everything and rows(date="2026-11-23") == set()
     assert rows(rule="forbidden_opening") == {"c002"}
-    assert rows(result="fail") == everything and rows(result="pass") == set()
+    # The result filter splits the queue (a flagged call may pass: c003, flagged for its mono roles).
+    assert rows(result="fail") | rows(result="pass") == everything and not rows(result="fail") & rows(result="pass")
+    assert "c002" in rows(result="fail")
     assert rows(reviewed="no") | rows(reviewed="yes") == everything

@@ -66,7 +66,7 @@ def test_scorecard_json_contract_and_timing_facts(db):
         rule_ids = {r.id for r in rules.load().rules}
         assert {f["rule_id"] for f in card["findings"]} == rule_ids
         for f in card["findings"]:
-            assert f["result"] in ("pass", "fail", "na", "unknown")
+            assert f["result"] in ("pass", "fail", "na", "unknown", "reported")
             for e in f["evidence"]:
                 assert {"start_s", "end_s", "side", "text"} <= set(e)
 

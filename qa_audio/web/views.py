@@ -14,7 +14,7 @@ from ..timeline import silences, timeline_from_dict
 from . import flows
 from .auth import User
 
-RESULT_LABEL = {"pass": "通过", "fail": "未通过", "na": "不适用", "unknown": "无法判断"}
+RESULT_LABEL = {"pass": "通过", "fail": "未通过", "na": "不适用", "unknown": "无法判断", "reported": "仅报告"}
 ROLE_LABEL = {"admin": "管理员", "qa": "质检", "supervisor": "主管", "agent": "坐席"}
 DECISION_LABEL = {"confirm": "确认", "override": "改判"}
 REGION_LABEL = {"ringback": "回铃", "hold": "保持", "dead_air": "静默", "busy": "忙音", "interruption": "抢话", "line_dead": "断线"}
