@@ -135,14 +135,16 @@ def side_names(audio: Audio, agent_channel: int) -> list[str]:
     return [AGENT, CUSTOMER] if agent_channel == 0 else [CUSTOMER, AGENT]
 
 
-def analyse(audio: Audio, plan: TonePlan, agent_channel: int = 0) -> Timeline:
+def analyse(audio: Audio, plan: TonePlan, agent_channel: int = 0, music_model: music.MusicModel | None = None) -> Timeline:
+    """The timeline of one recording; `music_model` replaces the shipped hold-music weights
+    (the benchmark scores each call with a model that never heard its music)."""
     names = side_names(audio, agent_channel)
     chans, tones = [], []
     for side, x in zip(names, audio.channels):
         m = _measure(x, plan)
         ring = find_bursts(x, SAMPLE_RATE, m.ring_share, m.energy_db, plan.ringback)
         busy = find_bursts(x, SAMPLE_RATE, m.busy_share, m.energy_db, plan.busy) if plan.busy != plan.ringback else ring
-        chans.append(_classify(side, x, m, _mask_of(ring + busy, len(m.energy_db))))
+        chans.append(_classify(side, x, m, _mask_of(ring + busy, len(m.energy_db)), music_model))
         tones.append((side, ring, busy))
     holds = _holds(chans)
     for c in chans:
@@ -229,9 +231,9 @@ def _long_runs(mask: np.ndarray, min_s: float) -> np.ndarray:
     return out
 
 
-def _classify(side: str, x: np.ndarray, m: _Measures, tone_mask: np.ndarray) -> _Channel:
+def _classify(side: str, x: np.ndarray, m: _Measures, tone_mask: np.ndarray, music_model: music.MusicModel | None) -> _Channel:
     floor, loud, sound = _levels(m.energy_db, m.dead, tone_mask)
-    tuneful = music.music_frames(np.maximum(m.energy_db, floor), m.steady_short, m.steady_long, sound)
+    tuneful = music.music_frames(np.maximum(m.energy_db, floor), m.steady_short, m.steady_long, sound, music_model)
     tune = _long_runs(tuneful, _MIN_MUSIC_S) & sound
     # A held leg carries what the PBX plays, not the line's own noise: music, the digital
     # silence between its notes, fades below the noise. A hold reaches as far as that goes
