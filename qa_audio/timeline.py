@@ -49,6 +49,15 @@ _LINE_NOISE_S = 0.5
 _HOLD_ENDING_WORDS_S = 1.0
 _WORDS_OVER_MUSIC_DB = 6.0
 _INTERRUPT_OVERLAP_S = 1.0
+# Frames after a ring's end still carrying its decay.
+_RING_TAIL = 3
+# A level step this sure (mean step over its standard error) is a leg connecting. Over the
+# 188 gaps between rings of the 80 benchmark calls (white, pink and hummed line noise,
+# wideband and G.711, where nothing connects) the surest step is t = 3.9; mono answers in
+# a ring's gap give 4.7-114 (benchmarks/timeline.py calls).
+_LEVEL_STEP_T = 4.5
+# Frame-to-frame spread of line noise's level: 0.15-0.5 dB (those calls).
+_MIN_JITTER_DB = 0.1
 
 
 @dataclass(frozen=True)
@@ -336,12 +345,36 @@ def _first_sound_after(chans, t0: float, t1: float) -> float | None:
         # A line that idled (no signal) until now comes alive at the answer.
         opened = (c.dead[i0] & ~c.dead[i0 : i0 + len(smooth)]) if c.dead[i0 : i0 + w].all() else np.zeros(len(smooth), bool)
         hits = np.flatnonzero(rise | opened | c.speech[i0 : i0 + len(smooth)])
+        onset = len(seg)
         if hits.size:
             # The averaging window ending at the rise starts before it: step back to the onset.
             k = hits[0]
-            step = 0 if opened[k] else int(np.argmax(seg[k : k + w] > base + 2.0))
-            onsets.append((i0 + k + step) * HOP_S)
+            onset = k + (0 if opened[k] else int(np.argmax(seg[k : k + w] > base + 2.0)))
+            onsets.append((i0 + onset) * HOP_S)
+        # On a mono mix the opening leg changes the level by a fraction of a dB (its noise
+        # added; or, on A-law, its idle pattern's DC replaced by quieter noise): a step in
+        # the mean level before the first rise, either way, is the answer.
+        j, sure = _level_step(seg[_RING_TAIL:onset], w // 2)
+        if sure >= _LEVEL_STEP_T:
+            onsets.append((i0 + _RING_TAIL + j) * HOP_S)
     return min(onsets) if onsets else None
+
+
+def _level_step(db: np.ndarray, min_frames: int) -> tuple[int, float]:
+    """The split of `db` where its mean level changes most, and how sure (Welch-free t: the
+    step over the pooled frame-to-frame spread), each side at least `min_frames` long."""
+    n = len(db)
+    if n < 2 * min_frames:
+        return 0, 0.0
+    cs, cs2 = np.cumsum(np.r_[0.0, db]), np.cumsum(np.r_[0.0, db.astype(np.float64) ** 2])
+    j = np.arange(min_frames, n - min_frames + 1)
+    left, right = cs[j] / j, (cs[n] - cs[j]) / (n - j)
+    # A line's level jitters at least this much from frame to frame (a constant idle pattern
+    # does not jitter at all, and its float rounding is no step).
+    spread = np.maximum((cs2[n] - j * left**2 - (n - j) * right**2) / (n - 2), _MIN_JITTER_DB**2)
+    t = np.abs(right - left) / np.sqrt(spread * (1 / j + 1 / (n - j)))
+    best = int(np.argmax(t))
+    return int(j[best]), float(t[best])
 
 
 def _holds(chans) -> list[Event]:
