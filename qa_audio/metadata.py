@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+
+from .errors import QaAudioError
 
 DEFAULT_PATTERN = "{date}_{agent}_{callid}"
 _TOKENS = {
@@ -19,7 +22,7 @@ _TOKENS = {
 }
 
 
-class MetadataError(Exception):
+class MetadataError(QaAudioError):
     pass
 
 
@@ -57,37 +60,94 @@ def from_filename(path: Path, pattern: str = DEFAULT_PATTERN) -> CallMeta:
     return CallMeta(fields.get("callid"), fields.get("agent"), started)
 
 
-def load_sidecar(path: Path) -> dict[str, CallMeta]:
+@dataclass(frozen=True)
+class SidecarRow:
+    file: str  # as written: a name, a path relative to the batch folder, or an absolute path
+    row: int  # CSV line / JSON list item (1-based), for messages
+    meta: CallMeta
+
+
+@dataclass(frozen=True)
+class Sidecar:
+    path: Path
+    rows: tuple[SidecarRow, ...] = ()
+
+    def match(self, path: Path, rel: str) -> SidecarRow | None:
+        """The most specific row for a file (`rel` is its path relative to the batch folder):
+        the same absolute path, or a path that `rel` ends with, whole components."""
+        parts = Path(rel).parts
+        fits = [
+            r for r in self.rows
+            if (Path(r.file).is_absolute() and Path(r.file).resolve() == path.resolve())
+            or (not Path(r.file).is_absolute() and parts[len(parts) - len(Path(r.file).parts):] == Path(r.file).parts)
+        ]
+        return max(fits, key=lambda r: len(Path(r.file).parts), default=None)
+
+
+_FIELDS = ("file", "call_id", "agent_id", "started_at")
+
+
+def load_sidecar(path: Path) -> Sidecar:
     """CSV or JSON (a list of objects) with `file` plus any of call_id, agent_id, started_at."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
     except OSError as exc:
         raise MetadataError(f"cannot read metadata file {path}: {exc.strerror}") from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise MetadataError(f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8") from exc
     if path.suffix.lower() == ".json":
         try:
-            rows = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise MetadataError(f"{path}:{exc.lineno}: invalid JSON ({exc.msg})") from exc
-        if not isinstance(rows, list):
+            items = json.loads(text)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            where = f":{exc.lineno}" if isinstance(exc, json.JSONDecodeError) else ""
+            raise MetadataError(f"{path}{where}: invalid JSON ({getattr(exc, 'msg', 'nested too deeply')})") from exc
+        if not isinstance(items, list):
             raise MetadataError(f"{path}: expected a JSON list of objects with a 'file' key")
+        rows = enumerate(items, start=1)
+        where = "item"
     else:
-        rows = list(csv.DictReader(text.splitlines()))
-    out = {}
-    for i, row in enumerate(rows, start=2):
-        if not isinstance(row, dict) or not row.get("file"):
-            raise MetadataError(f"{path}: row {i} has no 'file'")
-        started = row.get("started_at") or None
         try:
-            when = parse_when(started) if started else None
-        except ValueError as exc:
-            raise MetadataError(f"{path}: row {i}: started_at {started!r} is not an ISO date-time") from exc
-        out[Path(row["file"]).name] = CallMeta(row.get("call_id") or None, row.get("agent_id") or None, when)
-    return out
+            rows = enumerate(list(csv.DictReader(io.StringIO(text, newline=""))), start=2)
+        except csv.Error as exc:
+            raise MetadataError(f"{path}: invalid CSV ({exc})") from exc
+        where = "line"
+    out: dict[str, SidecarRow] = {}
+    for i, row in rows:
+        r = _row(row, f"{path}: {where} {i}")
+        key = Path(r.file).as_posix()
+        if key in out:
+            raise MetadataError(f"{path}: {where}s {out[key].row} and {i} both describe file {r.file!r}")
+        out[key] = SidecarRow(r.file, i, r.meta)
+    return Sidecar(path, tuple(out.values()))
 
 
-def resolve(path: Path, sidecar: dict[str, CallMeta], pattern: str) -> CallMeta:
+def _row(row, where: str) -> SidecarRow:
+    if not isinstance(row, dict):
+        raise MetadataError(f"{where}: expected an object with a 'file' key")
+    for key in _FIELDS:
+        value = row.get(key)
+        if value is not None and not isinstance(value, str):
+            raise MetadataError(f"{where}: '{key}' must be text, not {type(value).__name__} {json.dumps(value, ensure_ascii=False)[:40]}")
+    if not (row.get("file") or "").strip():
+        raise MetadataError(f"{where}: no 'file'")
+    started = (row.get("started_at") or "").strip() or None
+    try:
+        when = parse_when(started) if started else None
+    except ValueError as exc:
+        raise MetadataError(f"{where}: started_at {started!r} is not an ISO date-time") from exc
+    call_id = (row.get("call_id") or "").strip() or None
+    if call_id is not None and not re.fullmatch(r"[\w.-]{1,64}", call_id):
+        raise MetadataError(f"{where}: call_id {call_id!r} must be 1-64 letters, digits, '_', '-' or '.'")
+    return SidecarRow(row["file"].strip(), 0, CallMeta(call_id, (row.get("agent_id") or "").strip() or None, when))
+
+
+def resolve(path: Path, rel: str, sidecar: Sidecar | None, pattern: str) -> CallMeta:
     """Sidecar first, then the filename pattern, field by field."""
-    from_side = sidecar.get(path.name, CallMeta())
+    row = sidecar.match(path, rel) if sidecar else None
+    from_side = row.meta if row else CallMeta()
     from_name = from_filename(path, pattern)
     return CallMeta(
         from_side.call_id or from_name.call_id,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from .errors import QaAudioError
 from .files import sha256_file
 
 DEFAULT_MODEL_NAME = "whisper-base"
@@ -23,7 +24,7 @@ _SIDE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 _REQUIRED = ("model.bin", "config.json")
 
 
-class ModelError(Exception):
+class ModelError(QaAudioError):
     """A model is missing, incomplete or fails verification."""
 
 

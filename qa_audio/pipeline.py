@@ -15,16 +15,18 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 import threadpoolctl
 
 from . import metadata as meta
-from . import models, pbx, roles, rules, scoring
+from . import models, pbx, redact, roles, rules, scoring
 from .decode import DecodeError, decode
 from .files import sha256_file
-from .store import CallRecord, Store
+from .errors import QaAudioError, log, one_line
+from .store import CallRecord, RETRY_PAUSES_S, IdentityError, Store, StoreFault, StoreError
 from .matching import IndexedTranscript
 from .timeline import AGENT, MIXED, Timeline, add_silent_holds, analyse, speech_rates, timeline_from_dict
 from .tones import get_plan
@@ -52,6 +54,8 @@ class Options:
     force: bool = False
     asr: AsrSettings = field(default_factory=AsrSettings)
     hotwords: bool = False  # prompt Whisper with the rule pack's service phrases
+    lock_timeout_s: float = 10.0  # wait for another program's write lock, per try
+    retry_pauses_s: tuple[float, ...] = RETRY_PAUSES_S
     cluster: str | None = None  # a Dask scheduler address: analyse there instead of a local pool
     send_audio: bool = False  # with a cluster: send the bytes, for files only this machine can read
 
@@ -96,8 +100,9 @@ class Analysis:
     channels: int
     codec: str
     timeline: Timeline
-    segments: list[Segment]
+    segments: list[Segment]  # personal numbers redacted
     seconds: float
+    redaction: redact.CallRedaction
 
 
 class Progress:
@@ -113,17 +118,23 @@ class Progress:
         """A line for the person running the batch (e.g. the Dask dashboard's address)."""
 
 
-def discover(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
+@dataclass(frozen=True)
+class Recording:
+    path: Path
+    rel: str  # path relative to the folder it was found in (its name, for a file given by name)
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[Recording], list[str]]:
     """Recordings under the given files and folders; names given explicitly are always tried."""
-    files: list[Path] = []
+    files: list[Recording] = []
     ignored: list[str] = []
     for p in paths:
         if not p.is_dir():
-            files.append(p)
+            files.append(Recording(p, p.name))
             continue
         for f in sorted(x for x in p.rglob("*") if x.is_file() and not x.name.startswith(".")):
             if f.suffix.lower() in AUDIO_EXTENSIONS:
-                files.append(f)
+                files.append(Recording(f, f.relative_to(p).as_posix()))
             else:
                 ignored.append(str(f))
     return files, ignored
@@ -162,7 +173,9 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _init_worker(model_path: str, settings: AsrSettings, threads: int, plan_name: str, agent_channel: int, cues: tuple[str, ...]) -> None:
+def _init_worker(
+    model_path: str, settings: AsrSettings, threads: int, plan_name: str, agent_channel: int, cues: tuple[str, ...], privacy: redact.Settings
+) -> None:
     if multiprocessing.parent_process() is not None:
         threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     # Whisper's log-mel features are a numpy matrix product, and BLAS sums in another order
@@ -175,12 +188,17 @@ def _init_worker(model_path: str, settings: AsrSettings, threads: int, plan_name
         plan=get_plan(plan_name),
         agent_channel=agent_channel,
         cues=cues,
+        privacy=privacy,
     )
 
 
-def _analyse(path: str, cached: list[dict] | None) -> Analysis:
+def _analyse(path: str, sha256: str, cached: list[dict] | None) -> Analysis:
     t0 = time.perf_counter()
     audio = decode(path)
+    # One snapshot per file: the audio decoded must be the content hashed when the batch
+    # began, or its analysis would be stored (and its transcript cached) under another hash.
+    if sha256_file(Path(path)) != sha256:
+        raise DecodeError("changed while reading (its content is not what was hashed when the batch began); run again once it is complete")
     timeline = analyse(audio, _WORKER["plan"], _WORKER["agent_channel"])
     if cached is not None:
         segments = segments_from_dicts(cached)
@@ -188,29 +206,31 @@ def _analyse(path: str, cached: list[dict] | None) -> Analysis:
         segments = _WORKER["transcriber"].transcribe(audio, timeline)
     if any(s.side == MIXED for s in segments):
         segments = roles.assign(segments, audio.mono(), _WORKER["cues"], timeline.answer_s or 0.0)
-    return Analysis(audio.duration_s, audio.channels.shape[0], audio.codec, timeline, segments, time.perf_counter() - t0)
+    # Personal numbers leave the transcript here, before anything is cached, scored or stored.
+    segments, redaction = redact.redact_call(segments, audio, timeline, _WORKER["privacy"])
+    return Analysis(audio.duration_s, audio.channels.shape[0], audio.codec, timeline, segments, time.perf_counter() - t0, redaction)
 
 
-def _analyse_anywhere(init: tuple, source: str | bytes, suffix: str, cached: list[dict] | None) -> Analysis | str:
+def _analyse_anywhere(init: tuple, source: str | bytes, suffix: str, sha256: str, cached: list[dict] | None) -> Analysis | str:
     """One file's analysis, or the reason it failed, as a task for any worker (a Dask worker
     too): the model is loaded once per process and kept for every later task with the same
     set-up. `source` is a path on storage the worker shares, or the file's bytes."""
-    return _safely(lambda: _analyse_source(init, source, suffix, cached))
+    return _safely(lambda: _analyse_source(init, source, suffix, sha256, cached), source if isinstance(source, str) else None)
 
 
-def _analyse_source(init: tuple, source: str | bytes, suffix: str, cached: list[dict] | None) -> Analysis:
+def _analyse_source(init: tuple, source: str | bytes, suffix: str, sha256: str, cached: list[dict] | None) -> Analysis:
     if _WORKER.get("init") != init:
         _init_worker(*init)
         _WORKER["init"] = init
     if isinstance(source, str):
-        return _analyse(source, cached)
+        return _analyse(source, sha256, cached)
     with tempfile.NamedTemporaryFile(suffix=suffix) as f:
         f.write(source)
         f.flush()
-        return _analyse(f.name, cached)
+        return _analyse(f.name, sha256, cached)
 
 
-def _worker_init(model_path: Path, asr: AsrSettings, opts: Options, pack: rules.RulePack, n_jobs: int) -> tuple:
+def _worker_init(model_path: Path, asr: AsrSettings, opts: Options, pack: rules.RulePack, n_jobs: int, privacy: redact.Settings) -> tuple:
     """The set-up every worker builds its model and plan from."""
     if opts.cluster:
         # A Dask worker cannot know how many others share its machine: one CTranslate2 thread
@@ -218,7 +238,7 @@ def _worker_init(model_path: Path, asr: AsrSettings, opts: Options, pack: rules.
         threads = 1
     else:
         threads = max(1, _cores() // _local_workers(opts, n_jobs))
-    return (str(model_path), asr, threads, opts.tone_plan, opts.agent_channel, role_cues(pack))
+    return (str(model_path), asr, threads, opts.tone_plan, opts.agent_channel, role_cues(pack), privacy)
 
 
 def _local_workers(opts: Options, n_jobs: int) -> int:
@@ -226,7 +246,7 @@ def _local_workers(opts: Options, n_jobs: int) -> int:
 
 
 @contextlib.contextmanager
-def _analyses(jobs: list, init: tuple, opts: Options, progress: Progress) -> Iterator[Iterable]:
+def _analyses(jobs: list[Job], init: tuple, opts: Options, progress: Progress) -> Iterator[Iterable[tuple[Job, Analysis | str]]]:
     """(job, analysis or failure reason) for each job as it finishes: in this process, in a
     local pool, or on a Dask cluster. Only the caller writes to the database."""
     if opts.cluster:
@@ -239,14 +259,14 @@ def _analyses(jobs: list, init: tuple, opts: Options, progress: Progress) -> Ite
     if workers == 1:
         if jobs:
             _init_worker(*init)
-        yield ((job, _safely(lambda job=job: _analyse(str(job[0]), job[3]))) for job in jobs)
+        yield ((job, _safely(lambda job=job: _analyse(str(job.path), job.rec.sha256, job.cached), job.path)) for job in jobs)
         return
     # Spawned, not forked: each worker loads its own model in a clean process.
     ctx = multiprocessing.get_context("spawn")
     with cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=init) as pool:
-        futures = {pool.submit(_analyse, str(job[0]), job[3]): job for job in jobs}
+        futures = {pool.submit(_analyse, str(job.path), job.rec.sha256, job.cached): job for job in jobs}
         try:
-            yield ((futures[f], _safely(f.result)) for f in cf.as_completed(futures))
+            yield ((futures[f], _safely(f.result, futures[f].path)) for f in cf.as_completed(futures))
         finally:
             pool.shutdown(cancel_futures=True)
 
@@ -255,23 +275,27 @@ def role_cues(pack: rules.RulePack) -> tuple[str, ...]:
     return tuple(p for name in ("greeting", "self_intro", "offer_help") for p in pack.collections.get(name, ()))
 
 
+class Job(NamedTuple):
+    path: Path
+    rec: CallRecord
+    started_at: date | None  # a datetime when the time of day is known
+    cached: list[dict] | None  # the transcript, when the cache has it
+
+
 def process(paths: list[Path], opts: Options, progress: Progress | None = None) -> Summary:
     """Analyse, score and store every recording under `paths`; calls already stored are skipped."""
     progress = progress or Progress()
     pack = rules.load(opts.rules)
     plan = get_plan(opts.tone_plan)
-    sidecar = meta.load_sidecar(opts.metadata) if opts.metadata else {}
+    sidecar = meta.load_sidecar(opts.metadata) if opts.metadata else None
     meta.pattern_regex(opts.pattern)  # fail early on a bad pattern
     records = pbx.load_records(opts.pbx_records, opts.inbound, opts.pbx_format) if opts.pbx_records else pbx.Records()
     model_path = models.resolve(opts.model)
     asr = replace(opts.asr, hotwords=pack.hotwords()) if opts.hotwords else opts.asr
     # Transcripts are cached per (audio, model, ASR settings): rule changes never re-transcribe.
     asr_key = f"{model_path.name}:{asr.key()}"
-    store = Store(opts.db)
-    files, ignored = discover(paths)
-    own = {str(opts.db.resolve()) + suffix for suffix in ("", "-wal", "-shm", "-journal")}
-    ignored = [f for f in ignored if str(Path(f).resolve()) not in own]
-    done = store.done_hashes()
+    privacy = redact.Settings.from_pack(pack.settings, pack.path, redact.copies_dir(opts.db))
+    store = Store(opts.db, lock_timeout_s=opts.lock_timeout_s, retry_pauses_s=opts.retry_pauses_s)
     outcomes: list[Outcome] = []
     failed_rules: dict[str, int] = {}
 
@@ -279,47 +303,45 @@ def process(paths: list[Path], opts: Options, progress: Progress | None = None) 
         outcomes.append(o)
         progress.advance(o)
 
-    jobs = []
-    for path in files:
-        try:
-            sha = sha256_file(path)
-        except OSError as exc:
-            emit(Outcome(str(path), "failed", error=f"cannot read file: {exc.strerror}"))
-            continue
-        info = meta.resolve(path, sidecar, opts.pattern)
-        rec = CallRecord(info.call_id or sha[:16], str(path), sha, info.agent_id, info.started_at.isoformat() if info.started_at else None)
-        if sha in done and not opts.force:
-            emit(Outcome(str(path), "skipped", rec.id))
-            continue
-        if any(j[1].sha256 == sha for j in jobs):
-            emit(Outcome(str(path), "skipped", rec.id, "same content as another file in this batch"))
-            continue
-        jobs.append((path, rec, info.started_at, store.cached_segments(sha, asr_key)))
-
-    progress.begin(len(jobs))
-    init = _worker_init(model_path, asr, opts, pack, len(jobs))
     runner = contextlib.ExitStack()
     try:
-        results = runner.enter_context(_analyses(jobs, init, opts, progress))
-        for (path, rec, started_at, cached), result in results:
+        files, ignored = discover(paths)
+        own = {str(opts.db.resolve()) + suffix for suffix in ("", "-wal", "-shm", "-journal", ".log")}
+        ignored = [f for f in ignored if str(Path(f).resolve()) not in own]
+        files = [f for f in files if privacy.audio_dir not in f.path.resolve().parents]  # our own redacted copies
+        jobs = _plan(files, opts, sidecar, store, asr_key, emit)
+        progress.begin(len(jobs))
+        init = _worker_init(model_path, asr, opts, pack, len(jobs), privacy)
+        for job, result in runner.enter_context(_analyses(jobs, init, opts, progress)):
             if isinstance(result, str):
-                store.save_failure(rec, result)
-                emit(Outcome(str(path), "failed", rec.id, result))
+                emit(_save_failure(store, job, result))
                 continue
             tl = complete_timeline(result.timeline, result.segments, pack)
-            facts = records.for_call(rec.id, started_at)
+            rec = job.rec
+            facts = records.for_call(rec.id, job.started_at)
             if facts:
                 tl = pbx.apply(tl, facts, plan)
             rec.duration_s, rec.channels, rec.codec = round(result.duration_s, 2), result.channels, result.codec
             certain = roles.call_confidence(result.segments) >= pack.min_role_confidence
-            card = score(pack, scoring.CallContext(tl, result.segments, started_at, certain))
-            if cached is None:
-                store.cache_segments(rec.sha256, asr_key, result.segments)
-            store.save_call(rec, tl, result.segments, card, asr_key)
+            card = score(pack, scoring.CallContext(tl, result.segments, job.started_at, certain))
+            cached = job.cached is not None
+            try:
+                if not cached:
+                    store.cache_segments(rec.sha256, asr_key, result.redaction.raw or result.segments)
+                    cached = True
+                copy = redact.keep_copy(result.redaction, privacy, rec.sha256)
+                store.save_call(rec, tl, result.segments, card, asr_key, result.redaction, copy)
+            except StoreFault as exc:
+                kept = "; its transcript is cached: a re-run stores it without transcribing" if cached else ""
+                emit(Outcome(str(job.path), "failed", rec.id, f"{exc}{kept}"))
+                continue
+            except StoreError as exc:
+                emit(_save_failure(store, job, str(exc)))
+                continue
             for f in card.findings:
                 if f.result == scoring.FAIL:
                     failed_rules[f.rule_id] = failed_rules.get(f.rule_id, 0) + 1
-            emit(Outcome(str(path), "done", rec.id, None, card.score, card.flagged, result.duration_s, result.seconds))
+            emit(Outcome(str(job.path), "done", rec.id, None, card.score, card.flagged, result.duration_s, result.seconds))
     finally:
         runner.close()
         store.close()
@@ -338,6 +360,75 @@ def score(pack: rules.RulePack, ctx: scoring.CallContext) -> scoring.Scorecard:
     return scoring.Scorecard(None, False, False, [], findings, pack.pass_score, [], pack.name, pack.version, pack.hash)
 
 
+def _plan(files: list[Recording], opts: Options, sidecar: meta.Sidecar | None, store: Store, asr_key: str, emit) -> list[Job]:
+    """Hash each file once and give it its call id; refuse what would collide.
+
+    The content hash is a call's identity; the call id (from metadata or the name) is a
+    label, unique in the database and in the batch. A file whose id another audio already
+    has is recorded as failed under its hash, naming the other file."""
+    stored = store.stored_ids()
+    rows = {r.path: sidecar.match(r.path, r.rel) for r in files} if sidecar else {}
+    users: dict[int, list[str]] = {}
+    for r in files:
+        if rows.get(r.path):
+            users.setdefault(rows[r.path].row, []).append(r.rel)
+    jobs: list[Job] = []
+    claimed: dict[str, str] = {}  # call id -> file, in this batch
+    for r in files:
+        try:
+            sha = sha256_file(r.path)
+        except OSError as exc:
+            emit(Outcome(str(r.path), "failed", error=f"cannot read file: {exc.strerror}"))
+            continue
+        info = meta.resolve(r.path, r.rel, sidecar, opts.pattern)
+        started = info.started_at.isoformat() if info.started_at else None
+        rec = CallRecord(info.call_id or sha[:16], str(r.path), sha, info.agent_id, started)
+        row = rows.get(r.path)
+        if row and len(users[row.row]) > 1:
+            error = f"metadata {sidecar.path} row {row.row} ({row.file!r}) fits several files ({', '.join(users[row.row])}); name each file by its path relative to the batch folder"
+            emit(_save_failure(store, Job(r.path, replace(rec, id=sha[:16], agent_id=None, started_at=None), None, None), error))
+            continue
+        if stored.get(sha) == rec.id and not opts.force:
+            emit(Outcome(str(r.path), "skipped", rec.id))
+            continue
+        if any(j.rec.sha256 == sha for j in jobs):
+            emit(Outcome(str(r.path), "skipped", rec.id, "same content as another file in this batch"))
+            continue
+        conflict = store.identity_conflict(rec)
+        if conflict is None and rec.id in claimed:
+            conflict = IdentityError(f"call id {rec.id!r} is also given to {claimed[rec.id]} in this batch; not stored over it: give {r.path} a unique call id", True)
+        if conflict:
+            emit(_save_failure(store, Job(r.path, replace(rec, id=sha[:16]) if conflict.id_taken else rec, None, None), str(conflict)))
+            continue
+        claimed[rec.id] = str(r.path)
+        jobs.append(Job(r.path, rec, info.started_at, store.cached_segments(sha, asr_key)))
+    return jobs
+
+
+def _save_failure(store: Store, job: Job, error: str) -> Outcome:
+    """Record a file as failed, never over another call: when its id is another audio's,
+    the failure is stored under its content hash; when the stored analysis of this audio
+    must stay (reviewed, or done before), or the database cannot be written, the outcome
+    alone says so (and the run exits 1)."""
+    rec = job.rec
+    for attempt in (rec, replace(rec, id=rec.sha256[:16])):
+        try:
+            store.save_failure(attempt, error)
+            return Outcome(str(job.path), "failed", attempt.id, error)
+        except IdentityError as exc:
+            if not exc.id_taken or attempt.id != rec.id:
+                return Outcome(str(job.path), "failed", rec.id, _join(error, str(exc)))
+            error = _join(error, str(exc))
+        except StoreError as exc:
+            log.error("%s failed (%s) and could not be recorded: %s", job.path, error, exc)
+            return Outcome(str(job.path), "failed", rec.id, _join(error, f"not recorded: {exc}"))
+    return Outcome(str(job.path), "failed", rec.id, error)
+
+
+def _join(error: str, more: str) -> str:
+    return error if more in error else f"{error}; {more}"
+
+
 def complete_timeline(tl: Timeline, segments: list[Segment], pack: rules.RulePack) -> Timeline:
     """The timeline facts that need the transcript: silent holds (after the agent's hold
     cue), unannounced waits and dead air (long silences with no cue), speech rate per side."""
@@ -353,14 +444,15 @@ def complete_timeline(tl: Timeline, segments: list[Segment], pack: rules.RulePac
     return tl
 
 
-def _safely(work: Callable[[], Analysis]) -> Analysis | str:
+def _safely(work: Callable[[], Analysis], path: Path | str | None = None) -> Analysis | str:
     """The analysis, or the reason it failed: one bad file must not stop the batch."""
     try:
         return work()
-    except DecodeError as exc:
-        return str(exc)
+    except QaAudioError as exc:
+        return one_line(str(exc))
     except Exception as exc:  # noqa: BLE001
-        return f"internal error: {type(exc).__name__}: {exc}"
+        log.error("internal error on %s", path, exc_info=exc)
+        return one_line(f"internal error: {type(exc).__name__}: {exc}")
 
 
 def rescore(db: Path, rules_path: Path = rules.DEFAULT_PACK) -> list[tuple[str, scoring.Scorecard]]:
@@ -369,7 +461,8 @@ def rescore(db: Path, rules_path: Path = rules.DEFAULT_PACK) -> list[tuple[str, 
     store = Store(db, must_exist=True)
     out = []
     try:
-        for call in store.calls("status = 'done'"):
+        # A purged call keeps the scorecard it had: its transcript is gone.
+        for call in store.calls("status = 'done' AND purged_at IS NULL"):
             segs = segments_from_dicts(store.segments(call["id"]))
             # Silent holds come from the pack's hold cues and thresholds, so they are found anew.
             tl = complete_timeline(timeline_from_dict(call["timeline_json"]), segs, pack)

@@ -19,7 +19,10 @@ import hashlib
 import re
 import sys
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+
+from .errors import QaAudioError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -55,7 +58,7 @@ METRICS = {
 }
 
 
-class RuleError(Exception):
+class RuleError(QaAudioError):
     """A rule file is invalid; the message names the file, line and reason."""
 
 
@@ -183,15 +186,23 @@ class _Locator:
 def load(path: str | Path = DEFAULT_PACK) -> RulePack:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as exc:
         raise RuleError(f"{path}: cannot read rule file ({exc.strerror})") from exc
+    try:
+        # Editors on Windows save UTF-8 with a byte-order mark, which TOML does not allow.
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise RuleError(f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8") from exc
     loc = _Locator(path, text)
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
         raise loc.fail(int(m.group(1)) if m else 1, f"TOML syntax error: {exc}") from exc
+    except RecursionError as exc:
+        raise loc.fail(1, "TOML nested too deeply") from exc
     return _build(raw, loc, hashlib.sha256(text.encode()).hexdigest()[:16])
 
 
@@ -207,10 +218,13 @@ def _build(raw: dict, loc: _Locator, digest: str) -> RulePack:
             raise loc.fail(loc.key_line(None, name), f"phrase collection '{name}' must be a non-empty list of strings")
         collections[name] = tuple(items)
     holidays = {}
-    for date, greetings in _table(raw, "holidays", loc, None, required=False).items():
-        if not re.fullmatch(r"(\d{4}-)?\d{2}-\d{2}", date):
-            raise loc.fail(loc.key_line(None, f'"{date}"'), f"holiday date '{date}' must be MM-DD or YYYY-MM-DD")
-        holidays[date] = tuple(greetings if isinstance(greetings, list) else [greetings])
+    for day, greetings in _table(raw, "holidays", loc, None, required=False).items():
+        if not _is_day(day):
+            raise loc.fail(loc.key_line(None, f'"{day}"'), f"holiday date '{day}' must be a real MM-DD or YYYY-MM-DD date")
+        greetings = greetings if isinstance(greetings, list) else [greetings]
+        if not all(isinstance(g, str) and g for g in greetings):
+            raise loc.fail(loc.key_line(None, f'"{day}"'), f"holiday '{day}': greetings must be non-empty strings")
+        holidays[day] = tuple(greetings)
     sections = {}
     for i, sec in enumerate(raw.get("section", [])):
         if not isinstance(sec.get("id"), str) or not isinstance(sec.get("weight"), (int, float)):
@@ -241,6 +255,17 @@ def _build(raw: dict, loc: _Locator, digest: str) -> RulePack:
     if not pack.rules:
         raise loc.fail(1, "a rule pack needs at least one [[rule]]")
     return pack
+
+
+def _is_day(text: str) -> bool:
+    if not re.fullmatch(r"(\d{4}-)?\d{2}-\d{2}", text):
+        return False
+    try:
+        # A year-less date is checked in a leap year, so 02-29 stays allowed.
+        date.fromisoformat(text if len(text) == 10 else f"2000-{text}")
+    except ValueError:
+        return False
+    return True
 
 
 def _table(raw: dict, key: str, loc: _Locator, rule_index: int | None, required: bool = True) -> dict:
@@ -340,7 +365,10 @@ def _condition(rid: str, name: str, c: dict, i: int, pack: RulePack, loc: _Locat
         pair = c["near"]
         if not (isinstance(pair, list) and len(pair) == 2):
             raise fail("'near' must be two phrase lists: near = [[\"a\"], [\"b\"]]")
-        return Near(_phrases(pair[0], pack, fail), _phrases(pair[1], pack, fail), int(c.get("within_chars", 10)), by, bool(c.get("fuzzy", True)), float(c.get("min_quality", 0.8)))
+        return Near(
+            _phrases(pair[0], pack, fail), _phrases(pair[1], pack, fail), _count(c, "within_chars", 10, 0, fail), by,
+            _flag(c, "fuzzy", True, fail), _quality(c, fail),
+        )
     match = c.get("match", "any")
     if match not in MATCH_MODES:
         raise fail(f"'match' must be one of {', '.join(MATCH_MODES)}")
@@ -350,7 +378,7 @@ def _condition(rid: str, name: str, c: dict, i: int, pack: RulePack, loc: _Locat
     return Said(
         phrases=_phrases(c["said"], pack, fail),
         match=match,
-        n=int(c.get("n", 1)),
+        n=_count(c, "n", 1, 1, fail),
         by=by,
         first_s=windows["first_s"],
         last_s=windows["last_s"],
@@ -359,9 +387,9 @@ def _condition(rid: str, name: str, c: dict, i: int, pack: RulePack, loc: _Locat
         after=c.get("after"),
         before=c.get("before"),
         within_s=windows["within_s"],
-        fuzzy=bool(c.get("fuzzy", True)),
-        min_quality=float(c.get("min_quality", 0.8)),
-        whole_word=bool(c.get("whole_word", False)),
+        fuzzy=_flag(c, "fuzzy", True, fail),
+        min_quality=_quality(c, fail),
+        whole_word=_flag(c, "whole_word", False, fail),
         not_in=_phrases(c.get("not_in", []), pack, fail, allow_empty=True),
     )
 
@@ -392,6 +420,27 @@ def _setting(value, pack: RulePack, fail):
     return value
 
 
+def _count(c: dict, key: str, default: int, least: int, fail) -> int:
+    value = c.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise fail(f"'{key}' must be a whole number >= {least}, not {value!r}")
+    return value
+
+
+def _flag(c: dict, key: str, default: bool, fail) -> bool:
+    value = c.get(key, default)
+    if not isinstance(value, bool):
+        raise fail(f"'{key}' must be true or false, not {value!r}")
+    return value
+
+
+def _quality(c: dict, fail) -> float:
+    value = c.get("min_quality", 0.8)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise fail(f"'min_quality' must be a number from 0 to 1 (1.0 exact, 0.85 similar sounds), not {value!r}")
+    return float(value)
+
+
 def _number(value, key: str, fail) -> float | None:
     if value is None:
         return None
@@ -400,17 +449,35 @@ def _number(value, key: str, fail) -> float | None:
     return float(value)
 
 
+# Deeper and/or/not nesting than any real rule needs; Python's parser and the evaluator
+# recurse, and 5,000 nested `not` overflowed them.
+_MAX_EXPR_DEPTH = 30
+
+
 def _check_expr(expr: str, conditions: dict, rid: str, key: str, loc: _Locator, i: int) -> None:
     try:
         tree = ast.parse(expr, mode="eval")
-    except SyntaxError as exc:
-        raise loc.fail(loc.key_line(i, key), f"rule '{rid}': '{key}' is not a valid expression ({exc.msg})") from exc
+    except (SyntaxError, RecursionError, MemoryError) as exc:
+        reason = exc.msg if isinstance(exc, SyntaxError) else "nested too deeply"
+        raise loc.fail(loc.key_line(i, key), f"rule '{rid}': '{key}' is not a valid expression ({reason})") from exc
+    if _depth(tree) > _MAX_EXPR_DEPTH:
+        raise loc.fail(loc.key_line(i, key), f"rule '{rid}': '{key}' nests and/or/not more than {_MAX_EXPR_DEPTH} deep")
     for node in ast.walk(tree):
         if isinstance(node, ast.Name):
             if node.id not in conditions:
                 raise loc.fail(loc.key_line(i, key), f"rule '{rid}': '{key}' names '{node.id}', which is not one of its conditions ({', '.join(conditions)})")
         elif not isinstance(node, (ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.Load)):
             raise loc.fail(loc.key_line(i, key), f"rule '{rid}': '{key}' may only use condition names, and, or, not, parentheses")
+
+
+def _depth(tree: ast.AST) -> int:
+    """How deep the operators nest, counted without recursion."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, d = stack.pop()
+        deepest = max(deepest, d)
+        stack += [(child, d + 1) for child in ast.iter_child_nodes(node)]
+    return deepest
 
 
 def evaluate_expr(expr: str, values: dict[str, bool | None]) -> bool | None:

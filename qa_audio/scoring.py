@@ -18,6 +18,11 @@ from .timeline import AGENT, CUSTOMER, Timeline
 from .transcribe import Segment
 
 PASS, FAIL, NA, UNKNOWN = "pass", "fail", "na", "unknown"
+# A call nobody (or no agent) speaks in shows nothing of the service: rules that only ask
+# for something not to be said would pass it, and 60 s of silence scored 100. Such a call
+# has no score (kept out of every mean) and is flagged.
+NO_SPEECH = "no speech at all"
+NO_AGENT_SPEECH = "no speech on the agent side"
 
 
 @dataclass(frozen=True)
@@ -281,6 +286,8 @@ def summarize(findings: list[Finding], pass_score: float, extra_flags: list[str]
         reasons.append(f"low score: {score} < {pass_score}")
     reasons += [f"cannot verify critical rule: {f.rule_id}" for f in findings if f.critical and f.result == UNKNOWN]
     reasons += list(extra_flags)
+    if any(f.startswith((NO_SPEECH, NO_AGENT_SPEECH)) for f in extra_flags):
+        score = None
     passed = score is not None and score >= pass_score and not any(r.startswith("auto-fail") for r in reasons)
     return score, passed, reasons
 
@@ -292,8 +299,11 @@ def scorecard(pack: RulePack, ctx: CallContext) -> Scorecard:
         mean_lp = sum(s.avg_logprob for s in ctx.segments) / len(ctx.segments)
         if mean_lp < pack.min_logprob:
             flags.append(f"low transcript confidence: mean log-prob {mean_lp:.2f} < {pack.min_logprob}")
-    elif ctx.timeline.speech and any(ctx.timeline.speech.values()):
-        flags.append("no transcript: speech was heard but nothing was recognised")
+    else:
+        heard = ctx.timeline.speech and any(ctx.timeline.speech.values())
+        flags.append(NO_SPEECH + (" (sound like speech was heard, but no words were recognised)" if heard else ""))
+    if ctx.segments and not any(s.side == AGENT for s in ctx.segments):
+        flags.append(NO_AGENT_SPEECH)
     if not ctx.roles_certain:
         flags.append("uncertain speaker roles (mono recording)")
     score, passed, reasons = summarize(findings, pack.pass_score, flags)

@@ -92,3 +92,60 @@ def test_video_without_audio_is_unsupported(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(DecodeError, match="file not found"):
         decode(tmp_path / "nope.wav")
+
+
+def _wav(path, rate: int = 8000, channels: int = 1, tag: int = 1, seconds: float = 1.0, data: bytes | None = None):
+    """A PCM WAV with the header fields given (forged or not)."""
+    import struct
+
+    if data is None:
+        data = np.zeros(int(8000 * seconds) * channels, "<i2").tobytes()
+    fmt = struct.pack("<HHIIHH", tag, channels, rate, rate * channels * 2, channels * 2, 16)
+    path.write_bytes(b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVEfmt " + struct.pack("<I", 16) + fmt + b"data" + struct.pack("<I", len(data)) + data)
+    return path
+
+
+def _peak_bytes(work) -> int:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        work()
+    except DecodeError:
+        pass
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+def test_forged_sample_rate_is_refused_before_allocating(tmp_path):
+    # Finding 2: a 32 KB WAV declaring 1 Hz decoded as a 16,000 s call (peak 15 GB).
+    path = _wav(tmp_path / "forged.wav", rate=1, data=b"\x10\x00" * 16000)
+    with pytest.raises(DecodeError, match="sample rate 1 Hz"):
+        decode(path)
+    assert _peak_bytes(lambda: decode(path)) < 2**20
+    with pytest.raises(DecodeError, match="sample rate 400000 Hz"):
+        decode(_wav(tmp_path / "fast.wav", rate=400000))
+
+
+def test_more_than_two_channels_must_be_mixed_deliberately(tmp_path):
+    with pytest.raises(DecodeError, match="8 channels.*mix it down"):
+        decode(_wav(tmp_path / "eight.wav", channels=8))
+
+
+def test_unknown_wav_format_tag_names_the_tag(tmp_path):
+    with pytest.raises(DecodeError, match=r"unsupported audio codec \(WAV format tag 0x1234\)"):
+        decode(_wav(tmp_path / "tag.wav", tag=0x1234))
+
+
+def test_decode_memory_is_the_samples_and_no_more(tmp_path):
+    # Finding 4: decoding a 60-minute stereo call peaked at 0.97 GB, twice its samples (a list
+    # of chunks, then their concatenation). Five minutes here; benchmarks/long_call.py runs 60.
+    seconds = 300
+    rng = np.random.default_rng(0)
+    path = _wav(tmp_path / "long.wav", channels=2, data=(rng.standard_normal(8000 * seconds * 2) * 3000).astype("<i2").tobytes())
+    samples_bytes = 2 * seconds * SAMPLE_RATE * 4
+    peak = _peak_bytes(lambda: decode(path))
+    assert peak < samples_bytes * 1.05 + 4 * 2**20, (peak, samples_bytes)
+    audio = decode(path)
+    assert audio.channels.shape == (2, seconds * SAMPLE_RATE) and audio.channels[0].flags["C_CONTIGUOUS"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -13,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from qa_audio import callgen, rules
@@ -401,3 +404,355 @@ def test_every_operator_on_real_transcripts(db, tmp_path):
     assert good["near_help"] == "pass" and bad["near_help"] == "fail"
     assert good["promise_not_excused"] == "pass" and bad["promise_not_excused"] == "fail"
     assert good["quick_and_customer_left"] == "pass" and bad["quick_and_customer_left"] == "fail"
+
+
+# --- issue 16: nothing lost, nothing mixed up -------------------------------------------
+
+
+def _rows(db: Path, sql: str = "SELECT id, agent_id, file, status, error FROM calls ORDER BY file") -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def _copy_db(db: Path, to: Path) -> Path:
+    src, dst = sqlite3.connect(db), sqlite3.connect(to)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    return to
+
+
+def cli(*args: str, db: Path | None = None) -> subprocess.CompletedProcess:
+    """The CLI in this process (typer's runner): the same code as run_cli, for the many
+    quick error cases that would each pay a process start."""
+    from typer.testing import CliRunner
+
+    from qa_audio.cli import app
+
+    result = CliRunner().invoke(app, [*args, *(["--db", str(db)] if db else [])])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
+
+
+def _strict_json(text: str):
+    """JSON as a strict parser reads it: NaN and Infinity are not JSON."""
+    return json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} in JSON output"))
+
+
+def test_colliding_call_id_is_refused_and_never_replaces_a_call(db, tmp_path):
+    # Finding 1: 20261123_a05_c001.wav after 20261122_a01_c001.wav took over c001 and its reviews.
+    copy = _copy_db(db, tmp_path / "qa.db")
+    run_cli("review", "c001", "--rule", "greeting", "--decision", "confirm", "--by", "Qian Wu", "--note", "heard the greeting", db=copy, check=True)
+    before = show(copy, "c001")
+    from qa_audio.decode import decode
+
+    other = callgen.write_audio(tmp_path / "20261123_a05_c001.wav", decode(SAMPLES / FILES["c003"]).channels)  # audio not stored yet
+    for _ in range(2):  # re-runs used to flip the row between the two files
+        proc = run_cli("process", str(other), "--workers", "1", db=copy)
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr
+        assert "call id 'c001' is already taken by" in proc.stdout and FILES["c001"] in proc.stdout
+        after = show(copy, "c001")
+        assert (after["agent_id"], after["file"], after["score"]) == (before["agent_id"], before["file"], before["score"])
+        assert [r["note"] for r in after["reviews"]] == ["heard the greeting (--by Qian Wu)"]
+    failed = [r for r in _rows(copy) if r[2] == str(other)]
+    assert len(failed) == 1 and failed[0][1:4] == ("a05", str(other), "failed") and failed[0][0] != "c001"
+    # a05's own page shows the failed file, none of a01's reviewers or notes.
+    page = json.loads(run_cli("agent", "a05", "--json", db=copy, check=True).stdout)
+    assert [c["status"] for c in page["scorecards"]] == ["failed"] and page["scorecards"][0]["reviews"] == []
+    assert "Qian Wu" not in json.dumps(page, ensure_ascii=False) and "heard the greeting" not in json.dumps(page, ensure_ascii=False)
+
+
+def test_sidecar_rows_sharing_an_id_or_a_base_name_are_refused(tmp_path, model_path):
+    day = tmp_path / "day"
+    # Four different recordings (matching needs no speech, so no transcription time is spent).
+    for seconds, name in enumerate(("d1/rec.wav", "d2/rec.wav", "x.flac", "y.mp3"), start=2):
+        codec = {".flac": "flac", ".mp3": "libmp3lame"}.get(Path(name).suffix, "pcm_s16le")
+        callgen.write_audio(day / name, np.zeros((2, seconds * 16000), np.float32), codec=codec, rate=8000)
+    sidecar = tmp_path / "calls.csv"
+    sidecar.write_text("file,call_id,agent_id\nrec.wav,r1,a01\nx.flac,dup,a02\ny.mp3,dup,a03\n", encoding="utf-8")
+    db = tmp_path / "qa.db"
+    proc = run_cli("process", str(day), "--metadata", str(sidecar), "--workers", "1", db=db)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stdout.count("fits several files (d1/rec.wav, d2/rec.wav)") == 2
+    assert "call id 'dup' is also given to" in proc.stdout
+    rows = {r[2]: r for r in _rows(db)}
+    assert rows[str(day / "x.flac")][0:2] == ("dup", "a02") and rows[str(day / "x.flac")][3] == "done"
+    assert rows[str(day / "y.mp3")][3] == "failed" and rows[str(day / "y.mp3")][0] != "dup"
+    assert {rows[str(day / s / "rec.wav")][3] for s in ("d1", "d2")} == {"failed"}
+    # Paths relative to the batch folder tell the two recordings apart.
+    sidecar.write_text("file,call_id,agent_id\nd1/rec.wav,r1,a01\nd2/rec.wav,r2,a05\nx.flac,dup,a02\ny.mp3,y1,a03\n", encoding="utf-8")
+    proc = run_cli("process", str(day), "--metadata", str(sidecar), "--workers", "1", db=db, check=True)
+    assert "3 processed, 1 already done, 0 failed" in proc.stdout
+    ids = {r[2]: r[:2] for r in _rows(db)}
+    assert ids[str(day / "d1" / "rec.wav")] == ("r1", "a01") and ids[str(day / "d2" / "rec.wav")] == ("r2", "a05")
+    assert ids[str(day / "y.mp3")] == ("y1", "a03") and len(ids) == 4
+
+
+def test_relabelling_keeps_reviews_with_the_audio_they_reviewed(db, tmp_path):
+    # Finding 1: a reviewed call re-analysed under a corrected id stopped the batch with
+    # "FOREIGN KEY constraint failed".
+    copy = _copy_db(db, tmp_path / "qa.db")
+    run_cli("review", "c002", "--rule", "shirking", "--decision", "confirm", "--by", "li", "--note", "yes", db=copy, check=True)
+    fixed = tmp_path / "calls.csv"
+    fixed.write_text((SAMPLES / "calls.csv").read_text(encoding="utf-8").replace(",c002,", ",c902,").replace(",c003,", ",c903,"), encoding="utf-8")
+    proc = run_cli("process", "samples", "--metadata", str(fixed), "--workers", "1", db=copy)
+    assert proc.returncode == 1 and "FOREIGN KEY" not in proc.stdout + proc.stderr and "Traceback" not in proc.stderr
+    assert "reviewed as call 'c002'" in proc.stdout and "1 processed, 2 already done, 1 failed" in proc.stdout
+    assert [r["note"] for r in show(copy, "c002")["reviews"]] == ["yes (--by li)"]
+    # The unreviewed call takes its corrected id (its transcript comes from the cache).
+    assert show(copy, "c903")["file"].endswith(FILES["c003"]) and run_cli("show", "c003", db=copy).returncode == 1
+
+
+def test_file_changed_while_reading_fails_and_never_mixes(tmp_path, model_path):
+    # Finding 3: a file rewritten during the batch was stored under its old hash with the new
+    # audio's analysis, and its cached transcript later mixed into other audio.
+    from qa_audio import pipeline
+
+    day = tmp_path / "day"
+    day.mkdir()
+    first, second = day / "20261122_a01_c001.wav", day / "20261122_a01_c005.wav"
+    shutil.copy(SAMPLES / FILES["c003"], first)
+    shutil.copy(SAMPLES / FILES["c001"], second)
+    other = (SAMPLES / FILES["c004"]).read_bytes()
+
+    class RewriteSecond(pipeline.Progress):
+        def advance(self, outcome):
+            if outcome.file == str(first):
+                second.write_bytes(other)  # other audio than was hashed when the batch began
+
+    db = tmp_path / "qa.db"
+    summary = pipeline.process([day], pipeline.Options(db=db, workers=1), RewriteSecond())
+    changed = next(o for o in summary.outcomes if o.file == str(second))
+    assert changed.status == "failed" and "changed while reading" in changed.error
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM transcript_cache").fetchone()[0] == 1  # only the first file's
+    proc = run_cli("process", str(day), "--workers", "1", db=db, check=True)
+    assert "1 processed, 1 already done, 0 failed" in proc.stdout
+    card = show(db, "c005")
+    assert abs(card["duration_s"] - 52.0) < 1.0 and card["segments"]
+    assert all(s["end_s"] <= card["duration_s"] + 0.1 for s in card["segments"])
+
+
+def test_calls_without_speech_are_unknown_flagged_and_out_of_means(tmp_path, model_path):
+    # Finding 5: 60 s of silence, a 60 s tone and a 0.2 s clip scored 100 and passed.
+    day = tmp_path / "day"
+    callgen.write_audio(day / "20261122_a01_s001.wav", np.zeros((2, 60 * 16000), np.float32), rate=8000)
+    callgen.write_audio(day / "20261122_a01_s002.wav", np.stack([callgen.tone((1000.0,), 60.0)] * 2), rate=8000)
+    callgen.write_audio(day / "20261122_a01_s003.wav", callgen.tone((440.0,), 0.2)[None, :], rate=8000)
+    shutil.copy(SAMPLES / FILES["c001"], day / FILES["c001"])
+    db = tmp_path / "qa.db"
+    proc = run_cli("process", str(day), "--workers", "1", db=db, check=True)
+    good = show(db, "c001")
+    assert f"mean score {good['score']}; 3 flagged" in proc.stdout
+    for call_id in ("s001", "s002", "s003"):
+        # A side that never speaks has no loudness: `show --json` printed NaN for it.
+        card = _strict_json(run_cli("show", call_id, "--json", db=db, check=True).stdout)
+        assert card["score"] is None and not card["passed"] and card["flagged"], card
+        assert any(r.startswith("no speech") for r in card["flag_reasons"]), card["flag_reasons"]
+    queue = [c["call_id"] for c in json.loads(run_cli("flagged", "--json", db=db, check=True).stdout)]
+    assert {"s001", "s002", "s003"} <= set(queue) and "c001" not in queue
+    rep = json.loads(run_cli("agent", "a01", "--json", db=db, check=True).stdout)
+    assert rep["mean_score"] == good["score"]
+
+
+def _mount_tmpfs(path: Path, size: str) -> None:
+    path.mkdir()
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True, text=True)
+    if proc.returncode != 0:
+        pytest.skip(f"cannot mount a small file system here ({proc.stderr.strip()}); CI runs as root")
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    disk = tmp_path / "disk"
+    _mount_tmpfs(disk, "3m")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def test_full_disk_fails_the_call_and_the_batch_goes_on(small_disk, tmp_path, model_path):
+    # Finding 6: a disk that filled up ended in a traceback ("cannot rollback - no transaction is active").
+    quiet = [callgen.write_audio(tmp_path / f"20261122_a01_q{i}.wav", np.zeros((2, 5 * 16000), np.float32), rate=8000) for i in (1, 2)]
+    db = small_disk / "qa.db"
+    run_cli("process", str(quiet[0]), "--workers", "1", db=db, check=True)
+    filler = small_disk / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
+    try:
+        while os.write(fd, b"\0" * 4096):
+            pass
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    # Room to open the database (its 32 KB WAL index) but not to store a call.
+    os.truncate(filler, filler.stat().st_size - 48 * 1024)
+    proc = run_cli("process", f"samples/{FILES['c001']}", str(quiet[1]), "--workers", "1", db=db)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr + proc.stdout, proc.stderr
+    assert proc.stdout.count("or disk is full") == 2 and "0 processed, 0 already done, 2 failed" in proc.stdout
+    filler.unlink()
+    proc = run_cli("process", str(quiet[1]), "--workers", "1", db=db, check=True)
+    assert "1 processed" in proc.stdout
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_write_lock_held_by_another_program(db, tmp_path, model_path):
+    # Finding 6: a lock held for more than 10 s stopped the whole batch; the call just analysed was lost.
+    import threading
+
+    from qa_audio import pipeline
+
+    copy = _copy_db(db, tmp_path / "qa.db")
+    holder = sqlite3.connect(copy, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        proc = run_cli("process", str(SAMPLES / FILES["c001"]), str(SAMPLES / FILES["c003"]), "--force", "--lock-timeout", "0.2", "--workers", "1", db=copy)
+    finally:
+        holder.execute("ROLLBACK")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stdout.count("after 4 tries: database is locked") == 2 and "2 failed" in proc.stdout
+    # A lock let go while the batch backs off: the call is stored after a retry.
+    holder.execute("BEGIN EXCLUSIVE")
+    threading.Timer(1.5, lambda: holder.execute("ROLLBACK")).start()
+    summary = pipeline.process([SAMPLES / FILES["c001"]], pipeline.Options(db=copy, workers=1, force=True, lock_timeout_s=0.2))
+    holder.close()
+    assert [o.status for o in summary.outcomes] == ["done"]
+
+
+def _one_line_error(proc: subprocess.CompletedProcess, *expected: str) -> None:
+    assert proc.returncode == 1, (expected, proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), proc.stderr
+    for text in expected:
+        assert text in lines[0], (text, lines[0])
+
+
+def _pack_with(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    text = rules.DEFAULT_PACK.read_text(encoding="utf-8")
+    assert old in text, old
+    path = tmp_path / f"{name}.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def test_every_listed_error_is_one_line(db, tmp_path):
+    # Finding 7: tracebacks or unclear errors instead of one-line messages.
+    _one_line_error(cli("search", '"', db=db), "nothing to search for")
+    _one_line_error(cli("search", "", db=db), "nothing to search for")
+    _one_line_error(cli("export", "--out", str(tmp_path / "missing" / "x.csv"), db=db), "missing", "does not exist")
+    _one_line_error(cli("export", "--out", str(tmp_path), db=db), "is a folder")
+    _one_line_error(cli("agent", "a01", "--html", str(tmp_path / "missing" / "a.html"), db=db), "does not exist")
+    _one_line_error(cli("agent", "a01", "--html", str(tmp_path), db=db), "is a folder")
+    text = rules.DEFAULT_PACK.read_text(encoding="utf-8")
+    said = next(line for line in text.splitlines() if "said = [" in line and "}" in line and "within_s" not in line and "match" not in line)
+    near = next(line for line in text.splitlines() if "near = [" in line and "within_chars" in line)
+    packs = {
+        "n_text": (said, said.replace("}", ', match = "at_least", n = "abc" }'), "'n' must be a whole number"),
+        "n_negative": (said, said.replace("}", ', match = "at_least", n = -5 }'), "'n' must be a whole number >= 1"),
+        "quality_word": (said, said.replace("}", ', min_quality = "high" }'), "'min_quality' must be a number"),
+        "chars_text": (near, re.sub(r"within_chars = \d+", 'within_chars = "x"', near), "'within_chars' must be a whole number"),
+        "deep_not": ('passes = "', 'passes = "' + "not " * 5000, "nested too deeply"),
+    }
+    for name, (old, new, message) in packs.items():
+        pack = _pack_with(tmp_path, name, old, new)
+        _one_line_error(cli("rules", "check", str(pack)), str(pack), message)
+    holiday = _pack_with(tmp_path, "holiday", "[holidays]\n", '[holidays]\n"02-30" = ["新年好"]\n')
+    _one_line_error(cli("rules", "check", str(holiday)), f"{holiday}:", "'02-30' must be a real")
+    bom = tmp_path / "bom.toml"
+    bom.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert cli("rules", "check", str(bom)).returncode == 0
+    for name, body, message in [
+        ("number_file.json", '[{"file": 12, "call_id": "c1"}]', "'file' must be text"),
+        ("number_started.json", '[{"file": "a.wav", "started_at": 20261122}]', "'started_at' must be text"),
+        ("list_id.json", '[{"file": "a.wav", "call_id": ["c1"]}]', "'call_id' must be text"),
+    ]:
+        (tmp_path / name).write_text(body, encoding="utf-8")
+        _one_line_error(cli("process", "samples", "--metadata", str(tmp_path / name), db=tmp_path / "m.db"), name, message)
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes("file,call_id,agent_id\n录音.wav,c1,王\n".encode("gbk"))
+    _one_line_error(cli("process", "samples", "--metadata", str(gbk), db=tmp_path / "m.db"), str(gbk), "not UTF-8")
+    (tmp_path / "some.wav").write_bytes(b"RIFF")
+    _one_line_error(cli("process", "samples", "--pbx", str(tmp_path / "some.wav"), db=tmp_path / "m.db"), "a recording, not PBX records")
+    _one_line_error(cli("review", "c001", "--rule", "greeting", "--decision", "confirm", "--by", "", "--note", "x", db=db), "--by must not be empty")
+    _one_line_error(cli("review", "c001", "--rule", "greeting", "--decision", "confirm", "--by", "\x1b]0;owned\x07x", "--note", "x", db=db), "escape")
+
+
+def test_bogus_wav_format_tag_is_a_reason_not_an_internal_error(tmp_path, model_path):
+    wav = bytearray(callgen.write_audio(tmp_path / "20261122_a01_bogus.wav", np.zeros((1, 16000), np.float32), rate=8000).read_bytes())
+    wav[20:22] = (0x1234).to_bytes(2, "little")  # the fmt chunk's format tag
+    (tmp_path / "20261122_a01_bogus.wav").write_bytes(bytes(wav))
+    proc = run_cli("process", str(tmp_path / "20261122_a01_bogus.wav"), db=tmp_path / "qa.db")
+    assert proc.returncode == 1 and "internal error" not in proc.stdout
+    assert "failed   " in proc.stdout and "unsupported audio codec (WAV format tag 0x1234)" in proc.stdout
+
+
+def test_show_never_prints_terminal_escapes(db, tmp_path):
+    copy = _copy_db(db, tmp_path / "qa.db")
+    with sqlite3.connect(copy) as conn:  # as an older qa-audio or another tool could have stored it
+        conn.execute("INSERT INTO reviews (call_id, rule_id, decision, reviewer, note, created_at) VALUES "
+                     "('c001', 'greeting', 'confirm', 'Li\x1b[2J\x1b]0;pwned\x07', 'ok\x1b[31m', '2026-11-22T18:00:00+00:00')")
+    out = run_cli("show", "c001", db=copy, check=True).stdout
+    assert "\x1b" not in out and "\x07" not in out and "Li" in out
+
+
+def _digest(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_read_commands_never_change_a_foreign_database(tmp_path, model_path):
+    # Finding 7: an unrelated application's SQLite file was converted (11 tables, WAL) by `flagged`.
+    foreign = tmp_path / "crm.db"
+    with sqlite3.connect(foreign) as conn:
+        conn.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+        conn.execute("INSERT INTO customers (name) VALUES ('王')")
+    conn.close()
+    before = _digest(foreign)
+    for args in (["flagged"], ["show", "c001"], ["export"], ["search", "退款"], ["report", "--date", "2026-11-22"], ["agent", "a01"],
+                 ["review", "c001", "--rule", "greeting", "--decision", "confirm", "--by", "x", "--note", "y"], ["rescore"],
+                 ["process", f"samples/{FILES['c003']}"]):
+        _one_line_error(cli(*args, db=foreign), "not a qa-audio database", "customers")
+    assert _digest(foreign) == before and sorted(p.name for p in tmp_path.iterdir()) == ["crm.db"]
+    empty = tmp_path / "empty.db"
+    empty.write_bytes(b"")
+    _one_line_error(cli("flagged", db=empty), "holds no qa-audio data")
+    assert empty.stat().st_size == 0
+
+
+@pytest.fixture
+def read_only_copy(db, tmp_path):
+    mount = tmp_path / "ro"
+    _mount_tmpfs(mount, "16m")
+    try:
+        copy = _copy_db(db, mount / "qa.db")
+        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+        yield copy
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_read_only_database_can_be_read(read_only_copy):
+    # Finding 7: a database on a read-only mount could not even be read.
+    db = read_only_copy
+    assert len(json.loads(run_cli("flagged", "--json", db=db, check=True).stdout)) >= 1
+    assert _strict_json(run_cli("show", "c001", "--json", db=db, check=True).stdout)["call_id"] == "c001"
+    assert len(json.loads(run_cli("export", "--json", db=db, check=True).stdout)) == 4
+    assert json.loads(run_cli("search", "投诉", "--json", db=db, check=True).stdout)
+    _one_line_error(run_cli("review", "c001", "--rule", "greeting", "--decision", "confirm", "--by", "x", "--note", "y", db=db), "read")
+
+
+def test_internal_errors_are_one_line_with_the_traceback_in_the_log(db, tmp_path):
+    copy = _copy_db(db, tmp_path / "qa.db")
+    with sqlite3.connect(copy) as conn:  # a stored timeline this qa-audio cannot read
+        conn.execute("UPDATE calls SET timeline_json = '{}' WHERE id = 'c001'")
+    conn.close()
+    proc = run_cli("show", "c001", db=copy)
+    _one_line_error(proc, "internal error: KeyError", f"traceback in {copy}.log")
+    assert "Traceback" in (tmp_path / "qa.db.log").read_text(encoding="utf-8")
+    debug = run_cli("--debug", "show", "c001", db=copy)
+    assert debug.returncode == 1 and "Traceback" in debug.stderr and debug.stderr.strip().splitlines()[-1].startswith("error: internal error")

@@ -6,12 +6,14 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..errors import QaAudioError
+
 # Whole-second timestamps (cdr_csv's "%Y-%m-%d %T", FreeSWITCH's *_epoch) can be up to this
 # far off; a disagreement with the audio is only one beyond this plus the audio's 1 s.
 WHOLE_SECOND = 1.0
 
 
-class PbxError(Exception):
+class PbxError(QaAudioError):
     """A PBX option that cannot work at all (unknown --pbx-format, bad layout file)."""
 
 

