@@ -31,7 +31,7 @@ from scenarios import load_assets, random_scenario
 from qa_audio import callgen
 from qa_audio.callgen import CallScript, Turn
 from qa_audio.decode import SAMPLE_RATE, Audio
-from qa_audio.timeline import UNANNOUNCED_WAIT, add_silent_holds, analyse
+from qa_audio.timeline import UNANNOUNCED_WAIT, add_silent_holds, analyse, ring_gap_steps
 from qa_audio.tones import get_plan, load_plans
 
 
@@ -132,7 +132,7 @@ def main() -> None:
     held_out = music_fit.held_out_models() if "held-out" in sets else {}
     phrases, speech = load_assets()
     scores = {name: Scores() for name in sets}
-    hold_calls = []
+    hold_calls, gap_steps = [], []
     kinds = {"stereo": 0, "mono": 0, "g711": 0, "wideband": 0, "music on agent side": 0, "music on customer side": 0}
     for seed in range(args.calls):
         sc = random_scenario(seed, phrases, speech)
@@ -142,6 +142,8 @@ def main() -> None:
         kinds["g711" if truth.telephone else "wideband"] += 1
         if truth.holds:
             kinds[f"music on {sc.script.music_side} side"] += 1
+        if truth.ring_count:
+            gap_steps += [t for x in audio for t in ring_gap_steps(x, sc.script.plan, truth.answer_s)]
         for name in sets:
             tl = analyse(Audio(audio, SAMPLE_RATE, "gen"), sc.script.plan, music_model=call_model(name, held_out, tracks, seed))
             scores[name].add(kind, sc, truth, tl)
@@ -158,6 +160,7 @@ def main() -> None:
     print("== the shipped model")
     for name in ("silent hold count exact", "silent hold duration within 1 s", "unannounced wait found as hold and dead air"):
         print(f"{name}: {tally.line(name)}")
+    print(f"surest level step in the {len(gap_steps)} gaps between rings (no answer in them): t = {max(gap_steps):.1f}")
     print(f"false ringback/busy detections on speech-only and music-only audio: {false_tones}")
     print(f"signal analysis speed on 4-minute stereo calls: {speed:.0f}x real time")
     if args.asr:

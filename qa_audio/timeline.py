@@ -51,13 +51,16 @@ _WORDS_OVER_MUSIC_DB = 6.0
 _INTERRUPT_OVERLAP_S = 1.0
 # Frames after a ring's end still carrying its decay.
 _RING_TAIL = 3
-# A level step this sure (mean step over its standard error) is a leg connecting. Over the
-# 188 gaps between rings of the 80 benchmark calls (white, pink and hummed line noise,
-# wideband and G.711, where nothing connects) the surest step is t = 3.9; mono answers in
-# a ring's gap give 4.7-114 (benchmarks/timeline.py calls).
+# A level step this sure (mean step over its standard error) is a leg connecting. In the
+# gaps between rings, where nothing connects (white, pink and hummed line noise, wideband and
+# G.711), the surest step is t = 3.9 over the 188 gaps of the 80 benchmark calls and 4.1
+# over 360 of 160 other calls (benchmarks/timeline.py prints it); mono answers in a ring's
+# gap step by t = 4.7-114.
 _LEVEL_STEP_T = 4.5
 # Frame-to-frame spread of line noise's level: 0.15-0.5 dB (those calls).
 _MIN_JITTER_DB = 0.1
+# Each side of a step spans 100 ms at least (an answer 0.2 s before the first words).
+_STEP_MIN_FRAMES = 5
 
 
 @dataclass(frozen=True)
@@ -280,6 +283,16 @@ def music_features(x: np.ndarray, plan: TonePlan) -> np.ndarray:
     return music.features(np.maximum(m.energy_db, floor), m.steady_short, m.steady_long, within)[within & sound]
 
 
+def ring_gap_steps(x: np.ndarray, plan: TonePlan, before_s: float) -> list[float]:
+    """How sure the surest level step is in each gap between two rings of one channel that
+    ends before `before_s`, where nothing connects (for calibrating _LEVEL_STEP_T)."""
+    m = _measure(x, plan)
+    ring = find_bursts(x, SAMPLE_RATE, m.ring_share, m.energy_db, plan.ringback)
+    db = np.maximum(m.energy_db, _DIGITAL_SILENCE_DB)
+    gaps = [(int(a.end_s / HOP_S) + 1 + _RING_TAIL, int(b.start_s / HOP_S) - 3) for a, b in zip(ring, ring[1:]) if b.start_s < before_s]
+    return [_level_step(db[i:j], _STEP_MIN_FRAMES)[1] for i, j in gaps]
+
+
 def _smooth(mask: np.ndarray) -> np.ndarray:
     out = mask.copy()
     bridge, shortest = int(_BRIDGE_S / HOP_S), int(_MIN_SPEECH_S / HOP_S)
@@ -354,15 +367,15 @@ def _first_sound_after(chans, t0: float, t1: float) -> float | None:
         # On a mono mix the opening leg changes the level by a fraction of a dB (its noise
         # added; or, on A-law, its idle pattern's DC replaced by quieter noise): a step in
         # the mean level before the first rise, either way, is the answer.
-        j, sure = _level_step(seg[_RING_TAIL:onset], w // 2)
+        j, sure = _level_step(seg[_RING_TAIL:onset], _STEP_MIN_FRAMES)
         if sure >= _LEVEL_STEP_T:
             onsets.append((i0 + _RING_TAIL + j) * HOP_S)
     return min(onsets) if onsets else None
 
 
 def _level_step(db: np.ndarray, min_frames: int) -> tuple[int, float]:
-    """The split of `db` where its mean level changes most, and how sure (Welch-free t: the
-    step over the pooled frame-to-frame spread), each side at least `min_frames` long."""
+    """The split of `db` where its mean level changes most, and how sure (two-sample t: the
+    step over its standard error from the pooled spread), each side at least `min_frames` long."""
     n = len(db)
     if n < 2 * min_frames:
         return 0, 0.0
