@@ -389,7 +389,7 @@ def purge(
     with errors():
         pack = rules.load(rules_file)
         day = retention.cutoff(before, pack.settings, pack.path, _date.today())
-    with open_store(db) as store:
+    with open_store(db, read_only=False) as store:
         done = retention.purge(store, day, os_actor())
     typer.echo(f"purged {len(done.calls)} calls made before {day} ({len(done.audio_removed)} audio copies removed); database vacuumed")
 
@@ -401,7 +401,7 @@ def delete(
     db: Path = DB,
 ) -> None:
     """Remove one call's personal data on request (transcript, search index, audio copy); recorded in the audit trail."""
-    with open_store(db) as store, errors():
+    with open_store(db, read_only=False) as store, errors():
         done = retention.delete(store, call_id, os_actor(), reason)
     typer.echo(f"deleted the personal data of {call_id} ({len(done.audio_removed)} audio copy removed); database vacuumed")
 

@@ -331,9 +331,11 @@ def process(paths: list[Path], opts: Options, progress: Progress | None = None) 
                     cached = True
                 copy = redact.keep_copy(result.redaction, privacy, rec.sha256)
                 store.save_call(rec, tl, result.segments, card, asr_key, result.redaction, copy)
-            except StoreFault as exc:
+            except (StoreFault, OSError) as exc:
+                # OSError: the redacted audio copy, written beside the database, did not fit either.
+                reason = str(exc) if isinstance(exc, StoreFault) else f"cannot write the redacted audio copy: {exc.strerror or exc}"
                 kept = "; its transcript is cached: a re-run stores it without transcribing" if cached else ""
-                emit(Outcome(str(job.path), "failed", rec.id, f"{exc}{kept}"))
+                emit(Outcome(str(job.path), "failed", rec.id, f"{reason}{kept}"))
                 continue
             except StoreError as exc:
                 emit(_save_failure(store, job, str(exc)))
