@@ -71,27 +71,45 @@ def fit(speech_rows: np.ndarray, music_rows: np.ndarray, l2: float = 1e-2) -> mu
     return music.MusicModel(mean, scale, w[:-1], float(w[-1]))
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--write", action="store_true", help="refit on all folds and write qa_audio/music_model.toml")
-    args = ap.parse_args()
+def fitting_data() -> tuple[list[str], list[tuple[np.ndarray, np.ndarray]]]:
+    """The tracks' names and, per fold, the feature rows of its speech and its music track."""
     rng = np.random.default_rng(14)
     plan = get_plan("china")
     paths = sorted(callgen.SHARED_MOH.glob("*.wav"))
     tracks = [callgen.load_track(p) for p in paths]
     speech = callgen.load_speech() + list(callgen.load_phrases().values())
-    data = [fold_data(f, tracks, speech, rng, plan) for f in range(FOLDS)]
+    return [p.stem for p in paths], [fold_data(f, tracks, speech, rng, plan) for f in range(FOLDS)]
+
+
+def fit_without(data: list[tuple[np.ndarray, np.ndarray]], held_out: set[int]) -> music.MusicModel:
+    """The model fitted on every fold but those in `held_out`."""
+    kept = [d for i, d in enumerate(data) if i not in held_out]
+    return fit(np.concatenate([d[0] for d in kept]), np.concatenate([d[1] for d in kept]))
+
+
+def held_out_models() -> dict[str, music.MusicModel]:
+    """Per track name, the model that never heard that track (nor its fold's fifth of the
+    speech): the models whose frame errors this script prints, for scoring whole calls."""
+    names, data = fitting_data()
+    return {name: fit_without(data, {f}) for f, name in enumerate(names)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--write", action="store_true", help="refit on all folds and write qa_audio/music_model.toml")
+    args = ap.parse_args()
+    names, data = fitting_data()
     print(f"{'held-out track':34s} speech frames called music   music frames missed")
     worst = 0.0
-    for f in range(FOLDS):
-        model = fit(np.concatenate([d[0] for i, d in enumerate(data) if i != f]), np.concatenate([d[1] for i, d in enumerate(data) if i != f]))
+    for f, name in enumerate(names):
+        model = fit_without(data, {f})
         false_music = float(np.mean(model.probability(data[f][0]) >= 0.5))
         missed = float(np.mean(model.probability(data[f][1]) < 0.5))
         worst = max(worst, false_music, missed)
-        print(f"{paths[f].stem:34s} {false_music:8.2%} of {len(data[f][0]):6d}       {missed:8.2%} of {len(data[f][1]):6d}")
+        print(f"{name:34s} {false_music:8.2%} of {len(data[f][0]):6d}       {missed:8.2%} of {len(data[f][1]):6d}")
     print(f"worst fold error: {worst:.2%}")
     if args.write:
-        model = fit(np.concatenate([d[0] for d in data]), np.concatenate([d[1] for d in data]))
+        model = fit_without(data, set())
         MODEL_PATH.write_text(model.to_toml(
             "Hold music vs speech (qa_audio/music.py), fitted by benchmarks/music.py --write on all five\n"
             "Asterisk tracks and all speech clips; leave-one-track-out errors are what that command prints."

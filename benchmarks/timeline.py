@@ -1,6 +1,6 @@
 """Signal timeline accuracy and speed on composed calls with ground truth.
 
-    .venv/bin/python benchmarks/timeline.py [--calls 80] [--asr 0]
+    .venv/bin/python benchmarks/timeline.py [--calls 80] [--asr 0] [--models both|held-out|"all tracks"]
 
 Calls come from benchmarks/scenarios.py: four tone plans, stereo and mono, G.711 and
 wideband, hold music from the real Asterisk tracks (random track, point and level 10-25 dB
@@ -11,6 +11,11 @@ speech-only calls; pickup within 0.5 s and ring count exact on >= 98 %; hang-up 
 or honestly "unknown" on >= 98 %; silent holds and unannounced waits found; zero false
 ringback/busy on speech-only and music-only audio; the words next to every hold in the
 transcript (--asr N: the first N hold calls through the real model).
+
+Every call is scored twice by default: with the music model fitted without the track its hold
+music came from (leave-one-track-out, as benchmarks/music.py validates frames; "held-out", the
+figure that says how the detector does on music it never heard) and with the shipped model
+fitted on all five tracks ("all tracks").
 """
 
 from __future__ import annotations
@@ -19,13 +24,14 @@ import argparse
 import statistics
 import time
 
+import music as music_fit
 import numpy as np
 from scenarios import load_assets, random_scenario
 
 from qa_audio import callgen
 from qa_audio.callgen import CallScript, Turn
 from qa_audio.decode import SAMPLE_RATE, Audio
-from qa_audio.timeline import UNANNOUNCED_WAIT, add_silent_holds, analyse
+from qa_audio.timeline import UNANNOUNCED_WAIT, add_silent_holds, analyse, ring_gap_steps
 from qa_audio.tones import get_plan, load_plans
 
 
@@ -56,58 +62,124 @@ def check_holds(tally: Tally, kind: str, truth_holds, found, errors: list[float]
         tally.add(prefix + "hold duration within 1 s", err <= 1.0, f"{kind}: hold {start}-{end} measured {[(h.start_s, h.end_s) for h in match]}")
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--calls", type=int, default=80)
-    ap.add_argument("--asr", type=int, default=0, help="transcribe the first N calls with holds and check the words next to each")
-    args = ap.parse_args()
-    phrases, speech = load_assets()
-    tally = Tally()
-    pickup_err, hold_err, silent_err = [], [], []
-    hold_calls = []
-    kinds = {"stereo": 0, "mono": 0, "g711": 0, "wideband": 0, "music on agent side": 0, "music on customer side": 0}
-    for seed in range(args.calls):
-        sc = random_scenario(seed, phrases, speech)
-        audio, truth = callgen.compose(sc.script)
-        tl = analyse(Audio(audio, SAMPLE_RATE, "gen"), sc.script.plan)
-        kind = f"seed {seed} {truth.plan} {'stereo' if truth.stereo else 'mono'} {'g711' if truth.telephone else 'wideband'}"
-        kinds["stereo" if truth.stereo else "mono"] += 1
-        kinds["g711" if truth.telephone else "wideband"] += 1
+MODEL_SETS = ("held-out", "all tracks")
+SUMMARY = ("hold count exact", "hold duration within 1 s", "hold not split", "no false hold on calls without one",
+           "pickup within 0.5 s", "ring count exact", "no rings where there were none",
+           "hang-up side correct or unknown", "hang-up side correct")
+
+
+def compose_noting_tracks(script: CallScript) -> tuple[np.ndarray, callgen.Truth, list[str]]:
+    """callgen.compose, and the names of the hold-music tracks it drew (its truth does not say)."""
+    used: list[str] = []
+    draw = callgen._track
+
+    def noting(path):
+        used.append(path.stem)
+        return draw(path)
+
+    callgen._track = noting
+    try:
+        audio, truth = callgen.compose(script)
+    finally:
+        callgen._track = draw
+    return audio, truth, used
+
+
+class Scores:
+    """One model set's tallies and errors over the composed calls."""
+
+    def __init__(self) -> None:
+        self.tally = Tally()
+        self.pickup_err: list[float] = []
+        self.hold_err: list[float] = []
+
+    def add(self, kind: str, sc, truth, tl) -> None:
+        tally = self.tally
         if truth.ring_count:
             err = abs(tl.answer_s - truth.answer_s) if tl.answer_s is not None else float("inf")
-            pickup_err.append(err)
+            self.pickup_err.append(err)
             tally.add("pickup within 0.5 s", err <= 0.5, f"{kind}: answer {tl.answer_s} vs {truth.answer_s}")
             tally.add("ring count exact", tl.ring_count == truth.ring_count, f"{kind}: rings {tl.ring_count} vs {truth.ring_count}")
         else:
             tally.add("no rings where there were none", tl.ring_count is None, f"{kind}: {tl.ring_count} rings")
         if truth.holds:
-            kinds[f"music on {sc.script.music_side} side"] += 1
-            hold_calls.append((sc, audio, truth, tl))
-            check_holds(tally, kind + f" music on {sc.script.music_side}", truth.holds, tl.holds, hold_err)
+            check_holds(tally, kind + f" music on {sc.script.music_side}", truth.holds, tl.holds, self.hold_err)
         else:
             tally.add("no false hold on calls without one", not tl.holds, f"{kind}: {[(h.start_s, h.end_s) for h in tl.holds]}")
         honest = tl.hangup_by in (truth.hangup_by, "unknown")
         tally.add("hang-up side correct or unknown", honest, f"{kind}: {tl.hangup_by} vs {truth.hangup_by} ({tl.hangup_evidence})")
         tally.add("hang-up side correct", tl.hangup_by == truth.hangup_by, f"{kind}: {tl.hangup_by} vs {truth.hangup_by} ({tl.hangup_evidence})")
+
+    def print(self, name: str) -> None:
+        print(f"== music model: {name}")
+        for line in SUMMARY:
+            print(f"{line}: {self.tally.line(line)}")
+        print(f"  hold duration error: median {statistics.median(self.hold_err):.2f} s, max {max(self.hold_err):.2f} s; "
+              f"pickup error median {statistics.median(self.pickup_err):.2f} s")
+        for m in self.tally.misses:
+            print("  miss:", m)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--calls", type=int, default=80)
+    ap.add_argument("--asr", type=int, default=0, help="transcribe the first N calls with holds and check the words next to each")
+    ap.add_argument("--models", choices=("both", *MODEL_SETS), default="both",
+                    help="held-out: each call scored with the music model fitted without its track (benchmarks/music.py); "
+                         "all tracks: the shipped model, which heard every track")
+    args = ap.parse_args()
+    sets = MODEL_SETS if args.models == "both" else (args.models,)
+    held_out = music_fit.held_out_models() if "held-out" in sets else {}
+    phrases, speech = load_assets()
+    scores = {name: Scores() for name in sets}
+    hold_calls, gap_steps = [], []
+    kinds = {"stereo": 0, "mono": 0, "g711": 0, "wideband": 0, "music on agent side": 0, "music on customer side": 0}
+    for seed in range(args.calls):
+        sc = random_scenario(seed, phrases, speech)
+        audio, truth, tracks = compose_noting_tracks(sc.script)
+        kind = f"seed {seed} {truth.plan} {'stereo' if truth.stereo else 'mono'} {'g711' if truth.telephone else 'wideband'} {' '.join(tracks)}"
+        kinds["stereo" if truth.stereo else "mono"] += 1
+        kinds["g711" if truth.telephone else "wideband"] += 1
+        if truth.holds:
+            kinds[f"music on {sc.script.music_side} side"] += 1
+        if truth.ring_count:
+            gap_steps += [t for x in audio for t in ring_gap_steps(x, sc.script.plan, truth.answer_s)]
+        for name in sets:
+            tl = analyse(Audio(audio, SAMPLE_RATE, "gen"), sc.script.plan, music_model=call_model(name, held_out, tracks, seed))
+            scores[name].add(kind, sc, truth, tl)
+            if truth.holds and name == sets[0]:
+                hold_calls.append((sc, audio, truth, tl))
+    tally, silent_err = Tally(), []
     silent_check(tally, phrases, speech, silent_err)
     false_tones = false_check(speech)
     speed = speed_check(phrases, speech)
 
     print(f"calls: {args.calls} ({', '.join(f'{v} {k}' for k, v in kinds.items())})")
-    for name in ("hold count exact", "hold duration within 1 s", "hold not split", "no false hold on calls without one",
-                 "pickup within 0.5 s", "ring count exact", "no rings where there were none",
-                 "hang-up side correct or unknown", "hang-up side correct"):
-        print(f"{name}: {tally.line(name)}")
-    print(f"  hold duration error: median {statistics.median(hold_err):.2f} s, max {max(hold_err):.2f} s; pickup error median {statistics.median(pickup_err):.2f} s")
+    for name in sets:
+        scores[name].print(name)
+    print("== the shipped model")
     for name in ("silent hold count exact", "silent hold duration within 1 s", "unannounced wait found as hold and dead air"):
         print(f"{name}: {tally.line(name)}")
+    print(f"surest level step in the {len(gap_steps)} gaps between rings (no answer in them): t = {max(gap_steps):.1f}")
     print(f"false ringback/busy detections on speech-only and music-only audio: {false_tones}")
     print(f"signal analysis speed on 4-minute stereo calls: {speed:.0f}x real time")
     if args.asr:
         asr_check(tally, hold_calls[: args.asr])
-        print(f"lines next to a hold transcribed ({args.asr} hold calls): {tally.line('words next to the hold transcribed')}")
+        print(f"lines next to a hold transcribed ({args.asr} hold calls, {sets[0]} model): {tally.line('words next to the hold transcribed')}")
     for m in tally.misses:
         print("  miss:", m)
+
+
+def call_model(name: str, held_out: dict, tracks: list[str], seed: int):
+    """The music model a call is scored with: None (the shipped one) for "all tracks"; else
+    the one fitted without its hold's track (a call without music gets the fold its seed
+    picks, so its false holds are those of a model not fitted on everything)."""
+    if name == "all tracks":
+        return None
+    if len(set(tracks)) > 1:
+        raise ValueError(f"seed {seed}: holds from several tracks {tracks}; leave-one-out models cannot hold out both")
+    names = sorted(held_out)
+    return held_out[tracks[0] if tracks else names[seed % len(names)]]
 
 
 def silent_check(tally: Tally, phrases, speech, errors: list[float]) -> None:

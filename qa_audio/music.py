@@ -111,8 +111,10 @@ def features(level_db: np.ndarray, steady_short: np.ndarray, steady_long: np.nda
     return np.stack([mean[:, 0], mean[:, 1], spread, mean[:, 4]], axis=1)
 
 
-def music_frames(level_db: np.ndarray, steady_short: np.ndarray, steady_long: np.ndarray, sound: np.ndarray) -> np.ndarray:
-    """Frames the model calls music: stretches of sound, their short pauses included."""
+def music_frames(level_db: np.ndarray, steady_short: np.ndarray, steady_long: np.ndarray, sound: np.ndarray,
+                 fitted: MusicModel | None = None) -> np.ndarray:
+    """Frames the model (`fitted`, else the shipped one) calls music: stretches of sound,
+    their short pauses included."""
     within = stretches(sound)
-    p = model().probability(features(level_db, steady_short, steady_long, within))
+    p = (fitted or model()).probability(features(level_db, steady_short, steady_long, within))
     return within & (p >= 0.5)

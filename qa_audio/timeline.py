@@ -49,6 +49,18 @@ _LINE_NOISE_S = 0.5
 _HOLD_ENDING_WORDS_S = 1.0
 _WORDS_OVER_MUSIC_DB = 6.0
 _INTERRUPT_OVERLAP_S = 1.0
+# Frames after a ring's end still carrying its decay.
+_RING_TAIL = 3
+# A level step this sure (mean step over its standard error) is a leg connecting. In the
+# gaps between rings, where nothing connects (white, pink and hummed line noise, wideband and
+# G.711), the surest step is t = 3.9 over the 188 gaps of the 80 benchmark calls and 4.1
+# over 360 of 160 other calls (benchmarks/timeline.py prints it); mono answers in a ring's
+# gap step by t = 4.7-114.
+_LEVEL_STEP_T = 4.5
+# Frame-to-frame spread of line noise's level: 0.15-0.5 dB (those calls).
+_MIN_JITTER_DB = 0.1
+# Each side of a step spans 100 ms at least (an answer 0.2 s before the first words).
+_STEP_MIN_FRAMES = 5
 
 
 @dataclass(frozen=True)
@@ -135,14 +147,16 @@ def side_names(audio: Audio, agent_channel: int) -> list[str]:
     return [AGENT, CUSTOMER] if agent_channel == 0 else [CUSTOMER, AGENT]
 
 
-def analyse(audio: Audio, plan: TonePlan, agent_channel: int = 0) -> Timeline:
+def analyse(audio: Audio, plan: TonePlan, agent_channel: int = 0, music_model: music.MusicModel | None = None) -> Timeline:
+    """The timeline of one recording; `music_model` replaces the shipped hold-music weights
+    (the benchmark scores each call with a model that never heard its music)."""
     names = side_names(audio, agent_channel)
     chans, tones = [], []
     for side, x in zip(names, audio.channels):
         m = _measure(x, plan)
         ring = find_bursts(x, SAMPLE_RATE, m.ring_share, m.energy_db, plan.ringback)
         busy = find_bursts(x, SAMPLE_RATE, m.busy_share, m.energy_db, plan.busy) if plan.busy != plan.ringback else ring
-        chans.append(_classify(side, x, m, _mask_of(ring + busy, len(m.energy_db))))
+        chans.append(_classify(side, x, m, _mask_of(ring + busy, len(m.energy_db)), music_model))
         tones.append((side, ring, busy))
     holds = _holds(chans)
     for c in chans:
@@ -229,9 +243,9 @@ def _long_runs(mask: np.ndarray, min_s: float) -> np.ndarray:
     return out
 
 
-def _classify(side: str, x: np.ndarray, m: _Measures, tone_mask: np.ndarray) -> _Channel:
+def _classify(side: str, x: np.ndarray, m: _Measures, tone_mask: np.ndarray, music_model: music.MusicModel | None) -> _Channel:
     floor, loud, sound = _levels(m.energy_db, m.dead, tone_mask)
-    tuneful = music.music_frames(np.maximum(m.energy_db, floor), m.steady_short, m.steady_long, sound)
+    tuneful = music.music_frames(np.maximum(m.energy_db, floor), m.steady_short, m.steady_long, sound, music_model)
     tune = _long_runs(tuneful, _MIN_MUSIC_S) & sound
     # A held leg carries what the PBX plays, not the line's own noise: music, the digital
     # silence between its notes, fades below the noise. A hold reaches as far as that goes
@@ -267,6 +281,16 @@ def music_features(x: np.ndarray, plan: TonePlan) -> np.ndarray:
     floor, _, sound = _levels(m.energy_db, m.dead, np.zeros(len(m.energy_db), bool))
     within = music.stretches(sound)
     return music.features(np.maximum(m.energy_db, floor), m.steady_short, m.steady_long, within)[within & sound]
+
+
+def ring_gap_steps(x: np.ndarray, plan: TonePlan, before_s: float) -> list[float]:
+    """How sure the surest level step is in each gap between two rings of one channel that
+    ends before `before_s`, where nothing connects (for calibrating _LEVEL_STEP_T)."""
+    m = _measure(x, plan)
+    ring = find_bursts(x, SAMPLE_RATE, m.ring_share, m.energy_db, plan.ringback)
+    db = np.maximum(m.energy_db, _DIGITAL_SILENCE_DB)
+    gaps = [(int(a.end_s / HOP_S) + 1 + _RING_TAIL, int(b.start_s / HOP_S) - 3) for a, b in zip(ring, ring[1:]) if b.start_s < before_s]
+    return [_level_step(db[i:j], _STEP_MIN_FRAMES)[1] for i, j in gaps]
 
 
 def _smooth(mask: np.ndarray) -> np.ndarray:
@@ -334,12 +358,36 @@ def _first_sound_after(chans, t0: float, t1: float) -> float | None:
         # A line that idled (no signal) until now comes alive at the answer.
         opened = (c.dead[i0] & ~c.dead[i0 : i0 + len(smooth)]) if c.dead[i0 : i0 + w].all() else np.zeros(len(smooth), bool)
         hits = np.flatnonzero(rise | opened | c.speech[i0 : i0 + len(smooth)])
+        onset = len(seg)
         if hits.size:
             # The averaging window ending at the rise starts before it: step back to the onset.
             k = hits[0]
-            step = 0 if opened[k] else int(np.argmax(seg[k : k + w] > base + 2.0))
-            onsets.append((i0 + k + step) * HOP_S)
+            onset = k + (0 if opened[k] else int(np.argmax(seg[k : k + w] > base + 2.0)))
+            onsets.append((i0 + onset) * HOP_S)
+        # On a mono mix the opening leg changes the level by a fraction of a dB (its noise
+        # added; or, on A-law, its idle pattern's DC replaced by quieter noise): a step in
+        # the mean level before the first rise, either way, is the answer.
+        j, sure = _level_step(seg[_RING_TAIL:onset], _STEP_MIN_FRAMES)
+        if sure >= _LEVEL_STEP_T:
+            onsets.append((i0 + _RING_TAIL + j) * HOP_S)
     return min(onsets) if onsets else None
+
+
+def _level_step(db: np.ndarray, min_frames: int) -> tuple[int, float]:
+    """The split of `db` where its mean level changes most, and how sure (two-sample t: the
+    step over its standard error from the pooled spread), each side at least `min_frames` long."""
+    n = len(db)
+    if n < 2 * min_frames:
+        return 0, 0.0
+    cs, cs2 = np.cumsum(np.r_[0.0, db]), np.cumsum(np.r_[0.0, db.astype(np.float64) ** 2])
+    j = np.arange(min_frames, n - min_frames + 1)
+    left, right = cs[j] / j, (cs[n] - cs[j]) / (n - j)
+    # A line's level jitters at least this much from frame to frame (a constant idle pattern
+    # does not jitter at all, and its float rounding is no step).
+    spread = np.maximum((cs2[n] - j * left**2 - (n - j) * right**2) / (n - 2), _MIN_JITTER_DB**2)
+    t = np.abs(right - left) / np.sqrt(spread * (1 / j + 1 / (n - j)))
+    best = int(np.argmax(t))
+    return int(j[best]), float(t[best])
 
 
 def _holds(chans) -> list[Event]:

@@ -182,3 +182,30 @@ def test_busy_tone_found_while_the_other_side_still_talks(speech, phrases, china
     audio[0, i : i + len(words)] += words
     tl = analyse(Audio(audio, SAMPLE_RATE, "test"), china)
     assert tl.hangup_by == CUSTOMER and "busy tone" in tl.hangup_evidence
+
+
+# (On A-law with the agent's noise 8 dB under the customer's, the noise replacing the idle
+# pattern's DC has the same in-band power: the level does not change, the answer is not
+# in the audio, and the first words stand for it.)
+@pytest.mark.parametrize("idle,agent_below_db", [(0.0, 4.0), (callgen.IDLE_ALAW, 4.0), (0.0, 8.0)])
+def test_mono_answer_in_a_ring_gap_is_the_step_in_line_level(phrases, china, idle, agent_below_db):
+    """On a mono mix the agent's leg opening adds its noise to the customer's (or, on A-law,
+    replaces its idle pattern): the level steps by a fraction of a dB at the answer, well
+    before the agent's first words."""
+    rng = np.random.default_rng(3)
+    ring_on, ring_off = china.ringback.cadence[0]
+    answer = 0.3 + 2 * (ring_on + ring_off) - ring_off + 2.0
+    words = answer + 0.9
+    greeting = callgen.level(phrases["open_full_1"].audio, -20.0)
+    n = int(words * SAMPLE_RATE) + len(greeting) + SAMPLE_RATE
+    customer = callgen.line_noise(n, rng, -60.0)
+    a = int(0.3 * SAMPLE_RATE)
+    ring = callgen.cadenced(china.ringback, answer - 0.3, -18.0)
+    customer[a : a + len(ring)] += ring
+    agent = np.zeros(n, np.float32)
+    agent[int(answer * SAMPLE_RATE) :] = callgen.line_noise(n - int(answer * SAMPLE_RATE), rng, -60.0 - agent_below_db)
+    agent[int(words * SAMPLE_RATE) : int(words * SAMPLE_RATE) + len(greeting)] += greeting
+    mixed = np.mean([callgen.telephone_channel(x, idle) for x in (agent, customer)], axis=0)
+    tl = analyse(Audio(mixed[None, :], SAMPLE_RATE, "test"), china)
+    assert tl.ring_count == 2
+    assert abs(tl.answer_s - answer) <= 0.2, (tl.answer_s, answer)
