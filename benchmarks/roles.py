@@ -23,7 +23,6 @@ from scenarios import load_assets
 
 from qa_audio import callgen, rules
 from qa_audio.callgen import CallScript, Clip, Turn
-from qa_audio.decode import SAMPLE_RATE
 from qa_audio.roles import RoleCues
 from qa_audio.roles import assign, call_confidence
 from qa_audio.timeline import MIXED

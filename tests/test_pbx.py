@@ -16,7 +16,7 @@ import pytest
 from qa_audio import pbx, rules
 from qa_audio.decode import SAMPLE_RATE, Audio
 from qa_audio.analyzer import score
-from qa_audio.scoring import FAIL, NA, PASS, CallContext
+from qa_audio.scoring import FAIL, NA, PASS
 from qa_audio.timeline import AGENT, CUSTOMER, Event, analyse
 from qa_audio.transcribe import Segment
 
