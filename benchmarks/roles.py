@@ -23,8 +23,7 @@ from scenarios import load_assets
 
 from qa_audio import callgen, rules
 from qa_audio.callgen import CallScript, Clip, Turn
-from qa_audio.decode import SAMPLE_RATE
-from qa_audio.pipeline import role_cues
+from qa_audio.roles import RoleCues
 from qa_audio.roles import assign, call_confidence
 from qa_audio.timeline import MIXED
 from qa_audio.tones import get_plan
@@ -81,7 +80,7 @@ def main() -> None:
     phrases, speech = load_assets()
     voices = speakers(speech)
     pack = rules.load()
-    cues = role_cues(pack)
+    cues = RoleCues.from_pack(pack)
     print(f"{args.calls} mono calls per row, {len(voices)} real voices; segments are the true lines")
     print(f"{'agent voice':<12} {'channel':<9} {'accuracy':>9} {'calls with errors':>18} {'flagged':>8} {'errors flagged':>15} {'accuracy when not flagged':>26}")
     for real_agent in (False, True):

@@ -28,7 +28,8 @@ from scenarios import load_assets, random_scenario
 
 from qa_audio import callgen, models, rules
 from qa_audio.decode import SAMPLE_RATE, Audio
-from qa_audio.pipeline import complete_timeline, role_cues
+from qa_audio.analyzer import complete_timeline
+from qa_audio.roles import RoleCues
 from qa_audio.roles import assign, call_confidence
 from qa_audio.scoring import CallContext, evaluate
 from qa_audio.timeline import MIXED, analyse
@@ -49,7 +50,7 @@ def main() -> None:
     voices = speakers(speech)
     pack = rules.load()
     tr = Transcriber(models.resolve(), AsrSettings(beam_size=args.beam_size), threads=2)
-    cues = role_cues(pack)
+    cues = RoleCues.from_pack(pack)
     stats = defaultdict(lambda: {"tp": 0, "fp": 0, "fn": 0, "tn": 0, "other": 0})
     notes = []
     flagged = defaultdict(int)

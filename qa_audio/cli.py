@@ -20,6 +20,7 @@ from .progress import BatchProgress
 from .store import Store, search_words, to_json
 from .tones import load_plans
 from .web import auth, flows
+from .analyzer import AnalysisConfig
 from .transcribe import AsrSettings
 
 app = typer.Typer(help="Quality assurance for recorded Mandarin customer-service calls.", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -168,10 +169,13 @@ def process(
         fail(f"--pbx {', '.join(recordings)}: a recording, not PBX records (Asterisk CDR/CEL, FreeSWITCH CDRs); recordings go before the options")
     if metadata and (metadata.is_dir() or metadata.suffix.lower() not in (".csv", ".json")):
         fail(f"--metadata {metadata}: expected a .csv or .json file")
+    config = AnalysisConfig(
+        model=model, rules=rules_file, agent_channel=0 if agent_channel == "left" else 1, tone_plan=tone_plan,
+        asr=AsrSettings(beam_size=beam_size), hotwords=hotwords,
+    )
     opts = pipeline.Options(
-        db=db, model=model, workers=workers, agent_channel=0 if agent_channel == "left" else 1, tone_plan=tone_plan,
-        rules=rules_file, metadata=metadata, pattern=pattern, pbx_records=list(pbx_records), pbx_format=pbx_format, inbound=not outbound, force=force,
-        asr=AsrSettings(beam_size=beam_size), hotwords=hotwords, lock_timeout_s=lock_timeout, cluster=cluster, send_audio=send_audio,
+        db=db, config=config, workers=workers, metadata=metadata, pattern=pattern, pbx_records=list(pbx_records), pbx_format=pbx_format,
+        inbound=not outbound, force=force, lock_timeout_s=lock_timeout, cluster=cluster, send_audio=send_audio,
     )
     if send_audio and not cluster:
         fail("--send-audio goes with --cluster")

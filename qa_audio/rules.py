@@ -20,6 +20,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from datetime import date
+from importlib import resources
 from pathlib import Path
 
 from .errors import QaAudioError
@@ -30,7 +31,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+# The standard pack ships in the wheel as qa_audio/packs/; in a checkout that folder is a
+# link to rules/, so errors name rules/standard_zh.toml, the file a QA lead edits.
+RULES_DIR = Path(str(resources.files("qa_audio") / "packs")).resolve()
 DEFAULT_PACK = RULES_DIR / "standard_zh.toml"
 
 SPEAKERS = ("agent", "customer", "any")

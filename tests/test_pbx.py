@@ -15,8 +15,8 @@ import pytest
 
 from qa_audio import pbx, rules
 from qa_audio.decode import SAMPLE_RATE, Audio
-from qa_audio.pipeline import score
-from qa_audio.scoring import FAIL, NA, PASS, CallContext
+from qa_audio.analyzer import score
+from qa_audio.scoring import FAIL, NA, PASS
 from qa_audio.timeline import AGENT, CUSTOMER, Event, analyse
 from qa_audio.transcribe import Segment
 
@@ -252,7 +252,7 @@ def test_transfer_announced_rule():
         tl = timeline(duration=60.0, answer_s=1.0)
         if transfer_at is not None:
             tl.events.append(Event("transfer", transfer_at, transfer_at, None, "pbx"))
-        card = score(pack, CallContext(tl, segments))
+        _, card = score(pack, tl, segments)
         return next(f.result for f in card.findings if f.rule_id == "transfer_announced")
 
     assert result(announced, 50.0) == PASS
@@ -265,7 +265,7 @@ def test_unanswered_call_has_every_rule_na(china):
     pack = rules.load()
     tl = timeline(answer_s=6.0, answer_delay_s=6.0)
     pbx.apply(tl, [pbx.PbxFacts("x", "asterisk-cdr", answered=False, detail="NO ANSWER: no agent answered")], china)
-    card = score(pack, CallContext(tl, [Segment(AGENT, 7.0, 8.0, "您好")]))
+    _, card = score(pack, tl, [Segment(AGENT, 7.0, 8.0, "您好")])
     assert card.score is None and not card.passed and {f.result for f in card.findings} == {NA}
     assert tl.answer_delay_s is None and "pickup: audio heard an answer at 6.0 s, asterisk-cdr says nobody answered" in tl.disagreements
 
