@@ -235,13 +235,15 @@ def _tone(a: int, b: int) -> np.ndarray:
 def encode_flac(channels: np.ndarray) -> bytes:
     """16-bit FLAC at 16 kHz: lossless, so speech outside the spans is what was decoded."""
     layout = "stereo" if channels.shape[0] == 2 else "mono"
-    pcm = (np.clip(channels, -1, 1) * 32767).round().astype(np.int16)
     buf = io.BytesIO()
     with av.open(buf, "w", format="flac") as out:
         stream = out.add_stream("flac", rate=SAMPLE_RATE, layout=layout)
         step = 4608
-        for a in range(0, pcm.shape[1], step):
-            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(pcm[:, a : a + step]), format="s16p", layout=layout)
+        for a in range(0, channels.shape[1], step):
+            # Converted a frame at a time: the whole call at once made temporaries of its size
+            # (the float samples of a 60-minute stereo call are 439 MiB each).
+            pcm = (np.clip(channels[:, a : a + step], -1, 1) * 32767).round().astype(np.int16)
+            frame = av.AudioFrame.from_ndarray(pcm, format="s16p", layout=layout)
             frame.sample_rate = SAMPLE_RATE
             for packet in stream.encode(frame):
                 out.mux(packet)
