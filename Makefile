@@ -54,7 +54,7 @@ phrases:
 
 # Re-learn qa_audio/asr_confusions.json from the train split (whisper-base reads it; minutes).
 confusions: setup
-	$(BIN)/python -m qa_audio.learn_confusions
+	$(BIN)/python -m tests.learn_confusions
 
 samples: setup
 	$(BIN)/python samples/make_samples.py

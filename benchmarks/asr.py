@@ -25,7 +25,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from qa_audio import callgen, models, rules  # noqa: E402
+from qa_audio import models, rules  # noqa: E402
+from tests import callgen  # noqa: E402
 from qa_audio.cer import corpus_cer, normalise  # noqa: E402
 from qa_audio.decode import SAMPLE_RATE, Audio  # noqa: E402
 from qa_audio.matching import IndexedTranscript  # noqa: E402

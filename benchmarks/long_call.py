@@ -38,7 +38,7 @@ def make_call(path: Path, minutes: int) -> Path:
     """A `minutes`-long stereo WAV, written block by block (the generator's memory stays small)."""
     from scenarios import load_assets, random_scenario
 
-    from qa_audio import callgen
+    from tests import callgen
 
     phrases, speech = load_assets()
     sc = random_scenario(4242, phrases, speech, stereo=True, telephone=True, long_call_s=240)

@@ -20,7 +20,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from qa_audio import callgen, music  # noqa: E402
+from qa_audio import music  # noqa: E402
+from tests import callgen  # noqa: E402
 from qa_audio.decode import SAMPLE_RATE  # noqa: E402
 from qa_audio.timeline import music_features  # noqa: E402
 from qa_audio.tones import get_plan  # noqa: E402

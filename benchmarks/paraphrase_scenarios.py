@@ -18,9 +18,9 @@ from __future__ import annotations
 import numpy as np
 from scenarios import Scenario
 
-from qa_audio.callgen import CallScript, Turn
+from tests.callgen import CallScript, Turn
 from qa_audio.tones import get_plan, load_plans
-from qa_audio.voices import shifted
+from tests.voices import shifted
 
 # id -> (greets, introduces, offers help, rude)
 OPENINGS = {

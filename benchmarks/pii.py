@@ -34,7 +34,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qa_audio import callgen, pii, pipeline, redact  # noqa: E402
+from qa_audio import pii, pipeline, redact  # noqa: E402
+from tests import callgen  # noqa: E402
 from qa_audio.decode import SAMPLE_RATE, decode  # noqa: E402
 from qa_audio.store import Store  # noqa: E402
 from tests.pii.calls import PiiCall, impersonal_call, load_assets, personal_call  # noqa: E402

@@ -21,14 +21,15 @@ from collections import defaultdict
 import numpy as np
 from scenarios import load_assets
 
-from qa_audio import callgen, rules
-from qa_audio.callgen import CallScript, Clip, Turn
+from qa_audio import rules
+from tests import callgen
+from tests.callgen import CallScript, Clip, Turn
 from qa_audio.roles import RoleCues
 from qa_audio.roles import assign, call_confidence
 from qa_audio.timeline import MIXED
 from qa_audio.tones import get_plan
 from qa_audio.transcribe import Segment
-from qa_audio.voices import shifted
+from tests.voices import shifted
 
 MIDDLE = ["neutral_1", "neutral_2", "neutral_3", "neutral_4", "apology_1", "hold_back_thanks_1", "close_anything_1"]
 

@@ -26,7 +26,8 @@ from paraphrase_scenarios import FORBIDDEN_RULES, paraphrase_scenario
 from roles import speakers
 from scenarios import load_assets, random_scenario
 
-from qa_audio import callgen, models, rules
+from qa_audio import models, rules
+from tests import callgen
 from qa_audio.decode import SAMPLE_RATE, Audio
 from qa_audio.analyzer import complete_timeline
 from qa_audio.roles import RoleCues

@@ -11,8 +11,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from qa_audio import callgen  # noqa: E402
-from qa_audio.callgen import CallScript, Turn  # noqa: E402
+from tests import callgen  # noqa: E402
+from tests.callgen import CallScript, Turn  # noqa: E402
 from qa_audio.tones import get_plan, load_plans  # noqa: E402
 
 OPENINGS = ["open_full_1", "open_full_2", "open_full_3", "open_morning", "open_greet_only", "open_intro_only", "open_forbidden"]

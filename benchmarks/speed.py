@@ -36,7 +36,7 @@ def make_calls(folder: Path, n: int) -> tuple[list[Path], list[dict[str, str]]]:
     """The calls, and what each side says in them (for the CER of both modes)."""
     from scenarios import load_assets, random_scenario
 
-    from qa_audio import callgen
+    from tests import callgen
 
     phrases, speech = load_assets()
     paths, said = [], []

@@ -28,8 +28,8 @@ import music as music_fit
 import numpy as np
 from scenarios import load_assets, random_scenario
 
-from qa_audio import callgen
-from qa_audio.callgen import CallScript, Turn
+from tests import callgen
+from tests.callgen import CallScript, Turn
 from qa_audio.decode import SAMPLE_RATE, Audio
 from qa_audio.timeline import UNANNOUNCED_WAIT, add_silent_holds, analyse, ring_gap_steps
 from qa_audio.tones import get_plan, load_plans

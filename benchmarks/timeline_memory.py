@@ -18,7 +18,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from qa_audio import callgen  # noqa: E402
+from tests import callgen  # noqa: E402
 from qa_audio.decode import SAMPLE_RATE, Audio  # noqa: E402
 from qa_audio.timeline import analyse  # noqa: E402
 from qa_audio.tones import get_plan  # noqa: E402

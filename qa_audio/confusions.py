@@ -2,7 +2,7 @@
 
 A syllable is an initial and a final (客 ke = k + e). `qa_audio/asr_confusions.json` holds,
 for each initial and each final the speaker said, how often whisper-base wrote which other
-one, counted by `qa_audio/learn_confusions.py` over real recordings and synthesised agent
+one, counted by `tests/learn_confusions.py` over real recordings and synthesised agent
 lines, wideband and through a G.711 channel. The matcher accepts a transcript syllable in
 place of a phrase's syllable when one of its two parts is a learned confusion (贺福中心 for
 客服中心: k heard as h) and the other part is right.

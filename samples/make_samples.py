@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qa_audio import callgen  # noqa: E402
-from qa_audio.callgen import CallScript, Turn  # noqa: E402
+from tests import callgen  # noqa: E402
+from tests.callgen import CallScript, Turn  # noqa: E402
 from qa_audio.tones import get_plan  # noqa: E402
 
 OUT = ROOT / "samples"

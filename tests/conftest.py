@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa_audio import callgen, models
+from qa_audio import models
+from tests import callgen
 from qa_audio.tones import get_plan
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,7 +8,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from qa_audio import callgen, rules
+from qa_audio import rules
+from tests import callgen
 from qa_audio.cer import cer, corpus_cer
 from qa_audio.decode import SAMPLE_RATE, Audio
 from qa_audio.timeline import analyse

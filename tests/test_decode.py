@@ -6,7 +6,7 @@ import av
 import numpy as np
 import pytest
 
-from qa_audio import callgen
+from tests import callgen
 from qa_audio.decode import SAMPLE_RATE, DecodeError, decode
 
 

@@ -20,7 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qa_audio import callgen, metadata, rules
+from qa_audio import metadata, rules
+from tests import callgen
 from qa_audio.decode import SAMPLE_RATE, DecodeError, decode
 from qa_audio.errors import QaAudioError
 from qa_audio.store import CallRecord, IdentityError, Store

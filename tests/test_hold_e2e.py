@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from qa_audio import callgen
+from tests import callgen
 
 from .conftest import run_cli
 

@@ -15,7 +15,8 @@ import pytest
 from stdnum import luhn
 from stdnum.cn import ric
 
-from qa_audio import callgen, pii, redact, retention
+from qa_audio import pii, redact, retention
+from tests import callgen
 from qa_audio import store as store_module
 from qa_audio.decode import SAMPLE_RATE, Audio, decode
 from qa_audio.matching import IndexedTranscript

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa_audio import callgen
-from qa_audio.callgen import CallScript, Clip, Turn
+from tests import callgen
+from tests.callgen import CallScript, Clip, Turn
 from qa_audio.roles import RoleCues, assign, call_confidence
 from qa_audio.timeline import AGENT, MIXED
 from qa_audio.transcribe import Segment

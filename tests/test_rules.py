@@ -470,7 +470,7 @@ def test_reported_metrics_are_values_not_failures():
 
 
 def test_confusion_learner_aligns_sounds_not_just_characters():
-    from qa_audio.learn_confusions import align, count
+    from tests.learn_confusions import align, count
     from qa_audio.matching import syllables
 
     pairs = align(syllables("您好客服中心请问"), syllables("您好贺福中心请"))  # 问 lost at the end

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qa_audio import callgen
+from tests import callgen
 from qa_audio.decode import SAMPLE_RATE, Audio
 from qa_audio.timeline import AGENT, CUSTOMER, UNANNOUNCED_WAIT, add_silent_holds, analyse
 from qa_audio.tones import get_plan, load_plans

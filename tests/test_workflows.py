@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa_audio import callgen, rules
+from qa_audio import rules
+from tests import callgen
 
 from .conftest import ROOT, SAMPLES, run_cli
 

@@ -18,7 +18,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from qa_audio.callgen import write_audio  # noqa: E402
+from tests.callgen import write_audio  # noqa: E402
 
 OUT = Path(__file__).resolve().parent
 
@@ -64,7 +64,7 @@ PHRASES = [
     ("cust_nothing_else", "customer", "没有了，谢谢你。"),
 ]
 
-# Agent lines for learning the recogniser's confusions (qa_audio/learn_confusions.py) and
+# Agent lines for learning the recogniser's confusions (tests/learn_confusions.py) and
 # nothing else: service talk in the manuals' manner, none of them a line of a benchmark.
 CONFUSION_TRAIN = [
     "您好，欢迎致电服务热线，请问您需要咨询什么？",

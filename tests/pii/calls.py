@@ -18,8 +18,8 @@ import numpy as np
 from stdnum import luhn
 from stdnum.cn import ric
 
-from qa_audio import callgen
-from qa_audio.callgen import CallScript, Clip, Turn
+from tests import callgen
+from tests.callgen import CallScript, Clip, Turn
 from qa_audio.decode import SAMPLE_RATE, decode
 from qa_audio.tones import get_plan
 

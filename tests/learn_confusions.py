@@ -1,6 +1,6 @@
 """Learn qa_audio/asr_confusions.json: what whisper-base writes for each Mandarin sound.
 
-    .venv/bin/python -m qa_audio.learn_confusions [--model PATH]      (make confusions)
+    .venv/bin/python -m tests.learn_confusions [--model PATH]      (make confusions)
 
 Train split: every clip of shared/audio/speech (real voices, reference transcripts) and the
 `train_*` agent lines of tests/phrases/ (synthesised, written for this and used by no
@@ -19,14 +19,15 @@ from collections import Counter, defaultdict
 
 import numpy as np
 
-from . import callgen, models
-from .confusions import TABLE, split
-from .decode import SAMPLE_RATE, Audio
-from .matching import syllables
-from .timeline import analyse
-from .tones import get_plan
-from .transcribe import AsrSettings, Transcriber
-from .voices import shifted
+from qa_audio import models
+from tests import callgen
+from qa_audio.confusions import TABLE, split
+from qa_audio.decode import SAMPLE_RATE, Audio
+from qa_audio.matching import syllables
+from qa_audio.timeline import analyse
+from qa_audio.tones import get_plan
+from qa_audio.transcribe import AsrSettings, Transcriber
+from tests.voices import shifted
 
 _HANZI = re.compile(r"[\u4e00-\u9fff]")
 

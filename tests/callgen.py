@@ -15,8 +15,8 @@ from pathlib import Path
 import av
 import numpy as np
 
-from .decode import SAMPLE_RATE, decode
-from .tones import Tone, TonePlan
+from qa_audio.decode import SAMPLE_RATE, decode
+from qa_audio.tones import Tone, TonePlan
 
 ROOT = Path(__file__).resolve().parent.parent
 PHRASES_DIR = ROOT / "tests" / "phrases"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .callgen import Clip
+from tests.callgen import Clip
 
 
 def shifted(clip: Clip, factor: float) -> Clip:
