@@ -4,20 +4,27 @@ Calls where customers give phone, ID card and bank card numbers, codes and passw
 several styles (tests/pii/calls.py: whole sentences, digits alone after the agent asks,
 random numbers read digit by digit by the TTS voice or the real recorded digit voice),
 and calls full of numbers that are not personal (amounts, dates, order numbers, 三个工作日),
-each wideband and through G.711. Reported:
+each wideband and through G.711. A number said counts as redacted when neither the text
+nor the audio leaves it in the clear:
 
-- recall: numbers said whose segments (the side's, overlapping the line) hold a placeholder
-  and no 4 digits in a row of the number; numbers Whisper did not write at all are counted apart (nothing
-  to leak in text, but nothing toned out in the audio either);
-- precision: placeholders on a line where a personal number was said, over all
-  placeholders; and lines with numbers that are not personal left as they were;
-- audio: share of the digits' time (known exactly for composed readings) covered by the
-  redaction spans on the speaker's channel (including spans of speech the transcript left
-  out after a keyword, redact.UNHEARD_AFTER_S); for numbers Whisper did not write, the
-  share of their line's time (prefix words included) the spans cover; in every span the copy is the 1 kHz tone
-  (band share >= 0.99); outside the spans the copy equals the decoded original.
+- text: the side's segments overlapping its line hold no 4 digits in a row of it, and either
+  a placeholder or no digit at all (a number Whisper did not write as digits counts when
+  what it wrote holds none);
+- audio: no 4 digits in a row of it are left audible: a digit is toned out when the
+  redaction spans on the speaker's channel cover half of its time (known for every digit:
+  composed readings exactly, synthesised sentences from tests/pii/digit_spans.tsv).
 
-    .venv/bin/python benchmarks/pii.py [--calls 16] [--impersonal 8] [--workers 2] [--seed 1000]
+Also reported: precision (placeholders on a line where a personal number was said, over all
+placeholders); lines with numbers that are not personal left as they were in the text, and
+left audible (less than a fifth of their time toned); the share of the digits' time the
+spans cover; the audio check: in every span the copy is the 1 kHz tone (band share >= 0.99),
+outside the spans it equals the decoded original.
+
+    .venv/bin/python benchmarks/pii.py [--calls 16] [--impersonal 8] [--workers 2] [--seed 1000] [--work DIR]
+
+`--work DIR` keeps the calls and database there; run again with the same DIR, the calls are
+analysed again from the transcripts as heard (the cache), without the model: for trying a
+change to the redaction on the same transcripts.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ import re
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -34,11 +42,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qa_audio import pii, pipeline, redact  # noqa: E402
+from qa_audio import pii, pipeline, redact, rules  # noqa: E402
+from qa_audio.analyzer import AnalysisConfig  # noqa: E402
 from tests import callgen  # noqa: E402
 from qa_audio.decode import SAMPLE_RATE, decode  # noqa: E402
 from qa_audio.store import Store  # noqa: E402
-from tests.pii.calls import PiiCall, impersonal_call, load_assets, personal_call  # noqa: E402
+from tests.pii.calls import PiiCall, Said, impersonal_call, load_assets, personal_call  # noqa: E402
 
 _SEP = re.compile(r"[\s\-，,、.。]")
 _PLACEHOLDERS = [k.placeholder for k in pii.load_lexicon().kinds.values()]
@@ -69,9 +78,10 @@ def main() -> None:
     ap.add_argument("--impersonal", type=int, default=8, help="calls with only numbers that are not personal, per channel type")
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--seed", type=int, default=1000, help="first call's seed (1000 is the set the rules were tuned on; use another for held-out calls)")
+    ap.add_argument("--work", type=Path, default=None, help="keep the calls and database here; again: analyse from the cached transcripts")
     args = ap.parse_args()
     assets = load_assets()
-    work = Path(tempfile.mkdtemp(prefix="pii-bench-"))
+    work = args.work or Path(tempfile.mkdtemp(prefix="pii-bench-"))
     calls: dict[str, PiiCall] = {}
     for telephone in (False, True):
         tag = "g711" if telephone else "wide"
@@ -79,65 +89,110 @@ def main() -> None:
             calls[f"p{i:02d}{tag}"] = personal_call(args.seed + i, assets, telephone)
         for i in range(args.impersonal):
             calls[f"n{i:02d}{tag}"] = impersonal_call(args.seed + 1000 + i, assets, telephone)
-    for cid, call in calls.items():
-        callgen.write_audio(work / "in" / f"{cid}.wav", call.channels)
+    again = (work / "qa.db").exists()
+    if not again:
+        for cid, call in calls.items():
+            callgen.write_audio(work / "in" / f"{cid}.wav", call.channels)
     t0 = time.perf_counter()
-    summary = pipeline.process([work / "in"], pipeline.Options(db=work / "qa.db", workers=args.workers, pattern="{callid}"))
+    config = AnalysisConfig(rules=_raw_keeping_pack(work))
+    opts = pipeline.Options(db=work / "qa.db", config=config, workers=args.workers, pattern="{callid}", force=again)
+    summary = pipeline.process([work / "in"], opts)
     elapsed = time.perf_counter() - t0
     assert summary.count("done") == len(calls), [o.error for o in summary.outcomes if o.status != "done"]
 
     store = Store(work / "qa.db", must_exist=True)
-    rows = {tag: dict(said=0, redacted=0, leaked=0, unheard=0, tp=0, fp=0, kept=0, lines=0, cover=[], audio_ok=0, audio_calls=0, unheard_spans=0, unheard_cover=[]) for tag in ("wide", "g711")}
+    rows = {tag: Row() for tag in ("wide", "g711")}
     misses = []
     for cid, call in calls.items():
         r = rows[cid[-4:]]
-        segs = store.segments(cid)
-        spans = store.redaction_spans(cid)
+        segs, spans = store.segments(cid), store.redaction_spans(cid)
         for s in call.said:
-            r["said"] += 1
-            text = overlapping(segs, s.side, s.start_s, s.end_s)
-            digits = _SEP.sub("", pii.to_digits(text))
-            has_placeholder = any(p in text for p in _PLACEHOLDERS)
-            if any(s.digits[i : i + 4] in digits for i in range(len(s.digits) - 3)):
-                r["leaked"] += 1
-                misses.append((cid, s.kind, s.digits, text))
-            elif has_placeholder:
-                r["redacted"] += 1
-            else:
-                r["unheard"] += 1
-                r["unheard_cover"].append(coverage(spans, s.side, s.start_s, s.end_s))
-                misses.append((cid, s.kind, s.digits, f"(not transcribed) {text}"))
-            if s.digits_s:
-                r["cover"].append(coverage(spans, s.side, *s.digits_s))
+            verdict = judge(s, segs, spans)
+            r.count(verdict)
+            if verdict != "redacted" or not any(p in overlapping(segs, s.side, s.start_s, s.end_s) for p in _PLACEHOLDERS):
+                heard = " | ".join(f"{x['start_s']:.1f} {x['text']}" for x in store.raw_segments(cid) or [] if x["side"] == s.side and x["end_s"] > s.start_s - 0.3 and x["start_s"] < s.end_s + 0.3)
+                misses.append((cid, verdict, s.kind, s.digits, f"heard: {heard!r}", f"stored: {overlapping(segs, s.side, s.start_s, s.end_s)!r}"))
+            r.cover.append(coverage(spans, s.side, *s.digits_s))
         for seg in segs:
             n = sum(seg["text"].count(p) for p in _PLACEHOLDERS)
             if not n:
                 continue
             personal = any(s.side == seg["side"] and seg["end_s"] > s.start_s - 0.3 and seg["start_s"] < s.end_s + 0.3 for s in call.said)
-            r["tp" if personal else "fp"] += n
+            r.tp += n if personal else 0
+            r.fp += 0 if personal else n
             if not personal:
-                misses.append((cid, "false", "", seg["text"]))
+                misses.append((cid, "false", "", "", seg["text"]))
         for line in call.not_personal:
-            r["lines"] += 1
-            r["kept"] += not any(p in overlapping(segs, line.side, line.start_s, line.end_s, slack=0.0) for p in _PLACEHOLDERS)
-        r["unheard_spans"] += sum(s["kind"] == "unheard" for s in spans)
-        r["audio_calls"] += 1
-        r["audio_ok"] += audio_ok(store, cid, spans)
+            r.lines += 1
+            r.kept += not any(p in overlapping(segs, line.side, line.start_s, line.end_s, slack=0.0) for p in _PLACEHOLDERS)
+            r.audible += coverage(spans, line.side, line.start_s, line.end_s) < 0.2
+        r.audio_calls += 1
+        r.audio_ok += audio_ok(store, cid, spans)
     store.close()
 
     print(f"{len(calls)} calls, {sum(len(c.truth.lines) for c in calls.values())} lines, processed in {elapsed:.0f} s; work folder {work}")
-    print("channel  said  recall(redacted/said)  leaked  not-transcribed  recall-of-transcribed  precision  non-personal-kept  digit-time-covered(mean, >=0.95)  audio-check  unheard-speech-spans  line-time-covered-of-not-transcribed")
+    print("channel  said  recall  (written+placeholder, not written as digits)  text-leaked  audio-leaked  precision  non-personal-lines-kept(text, audio)  digit-time-covered(mean, >=0.95)  audio-check")
     for tag, r in rows.items():
-        heard = r["said"] - r["unheard"]
-        cover = np.array(r["cover"]) if r["cover"] else np.array([np.nan])
+        cover = np.array(r.cover)
         print(
-            f"{tag:<7} {r['said']:>5}  {r['redacted'] / r['said']:.3f}  {r['leaked']:>6}  {r['unheard']:>5}  "
-            f"{r['redacted'] / max(1, heard):.3f}  {r['tp'] / max(1, r['tp'] + r['fp']):.3f} ({r['fp']} false)  "
-            f"{r['kept']}/{r['lines']}  {np.nanmean(cover):.3f}, {np.mean(cover >= 0.95):.3f} of {len(r['cover'])}  "
-            f"{r['audio_ok']}/{r['audio_calls']}  {r['unheard_spans']}  {np.mean(r['unheard_cover']) if r['unheard_cover'] else float('nan'):.3f}"
+            f"{tag:<7} {r.said:>5}  {r.redacted / r.said:.3f}  ({r.redacted - r.unwritten}, {r.unwritten})  {r.text_leaked:>4}  {r.audio_leaked:>4}  "
+            f"{r.tp / max(1, r.tp + r.fp):.3f} ({r.fp} false)  {r.kept}/{r.lines}, {r.audible}/{r.lines}  "
+            f"{cover.mean():.3f}, {np.mean(cover >= 0.95):.3f} of {len(cover)}  {r.audio_ok}/{r.audio_calls}"
         )
     for m in misses:
-        print("  miss:", *m)
+        print("  ", *m)
+
+
+@dataclass
+class Row:
+    said: int = 0
+    redacted: int = 0
+    unwritten: int = 0  # of the redacted: numbers Whisper did not write as digits
+    text_leaked: int = 0
+    audio_leaked: int = 0
+    tp: int = 0
+    fp: int = 0
+    lines: int = 0
+    kept: int = 0
+    audible: int = 0
+    audio_ok: int = 0
+    audio_calls: int = 0
+    cover: list[float] = field(default_factory=list)
+
+    def count(self, verdict: str) -> None:
+        self.said += 1
+        self.redacted += verdict.startswith("redacted")
+        self.unwritten += verdict == "redacted, not written"
+        self.text_leaked += verdict == "text leaked"
+        self.audio_leaked += verdict == "audio leaked"
+
+
+def judge(s: Said, segments: list[dict], spans: list[dict]) -> str:
+    """redacted | redacted, not written | text leaked | audio leaked (see the module's doc)."""
+    text = overlapping(segments, s.side, s.start_s, s.end_s)
+    digits = _SEP.sub("", pii.to_digits(text))
+    placeholder = any(p in text for p in _PLACEHOLDERS)
+    if _run_of_four(s.digits, lambda i: s.digits[i : i + 4] in digits) or not (placeholder or not any(pii.is_digit(c) for c in text)):
+        return "text leaked"
+    audible = [coverage(spans, s.side, a, b) < 0.5 for a, b in s.digit_times]
+    if _run_of_four(s.digits, lambda i: all(audible[i : i + 4])):
+        return "audio leaked"
+    return "redacted" if placeholder else "redacted, not written"
+
+
+def _run_of_four(digits: str, leaks) -> bool:
+    return any(leaks(i) for i in range(len(digits) - 3))
+
+
+def _raw_keeping_pack(work: Path) -> Path:
+    """The default rule pack, keeping the transcripts as heard: the cache then holds them (a
+    second run redacts them again), and the misses show what Whisper wrote."""
+    pack = work / "pack.toml"
+    if not pack.exists():
+        text = rules.DEFAULT_PACK.read_text(encoding="utf-8")
+        pack.parent.mkdir(parents=True, exist_ok=True)
+        pack.write_text(text.replace("[settings]\n", "[settings]\nkeep_raw_transcripts = true\n", 1), encoding="utf-8")
+    return pack
 
 
 def audio_ok(store: Store, cid: str, spans: list[dict]) -> bool:

@@ -71,6 +71,10 @@ class Lexicon:
     kinds: dict[str, Kind]
     not_personal: tuple[str, ...]
     window_chars: int
+    no_number: tuple[str, ...]  # what an answer to a request for a number says when it gives none
+    asking: tuple[str, ...]  # words of a cue that asks for or announces a number
+    cue_tail_chars: int
+    answer_within_s: float
 
 
 @dataclass(frozen=True)
@@ -96,7 +100,11 @@ def load_lexicon(path: Path = PII_FILE) -> Lexicon:
         name: Kind(name, spec["placeholder"], tuple(spec["keywords"]), int(spec["min_digits"]))
         for name, spec in raw["kind"].items()
     }
-    return Lexicon(kinds, tuple(raw["not_personal"]["keywords"]), int(raw["window_chars"]))
+    answers = raw["answers"]
+    return Lexicon(
+        kinds, tuple(raw["not_personal"]["keywords"]), int(raw["window_chars"]),
+        tuple(answers["no_number"]), tuple(answers["asking"]), int(answers["cue_tail_chars"]), float(answers["answer_within_s"]),
+    )
 
 
 @dataclass(frozen=True)
@@ -130,7 +138,8 @@ def form_kind(digits: str) -> str | None:
 
 
 def find(utterances: Sequence[Utterance], lexicon: Lexicon | None = None) -> list[Found]:
-    """Personal numbers in a call's utterances, each with where its characters are."""
+    """Personal numbers in a call's utterances, each with where its characters are; and the
+    answers to a request for a number that hold no number Whisper wrote as digits."""
     lex = lexicon or load_lexicon()
     call_text, offsets = _call_text(utterances)
     found = []
@@ -140,7 +149,75 @@ def find(utterances: Sequence[Utterance], lexicon: Lexicon | None = None) -> lis
         if _is_quantity(utterances, run):
             continue
         found += _classify(run, _context_kind(context, lex), lex)
-    return found
+    return found + _cued_answers(utterances, found, lex)
+
+
+def personal_kind(text: str, lexicon: Lexicon | None = None) -> str | None:
+    """The kind of personal number the text's last keyword names (身份正 too), or None."""
+    return _context_kind(text, lexicon or load_lexicon()) or None
+
+
+def cues(utterances: Sequence[Utterance], lex: Lexicon) -> list[tuple[int, str]]:
+    """The utterances that end asking for or announcing a personal number (请问您的手机号码是多少？,
+    我的身份证号码是), with its kind: the keyword at most `cue_tail_chars` before the end, and
+    an asking word near it (我打了三次电话 names a phone but asks for no number)."""
+    out = []
+    for i, u in enumerate(utterances):
+        text = u.text.rstrip("".join(_SEPARATORS) + "?？!！")
+        kind = _context_kind(text, lex, within=lex.cue_tail_chars)
+        if kind and any(w in text[-lex.window_chars :] for w in lex.asking):
+            out.append((i, kind))
+    return out
+
+
+def _cued_answers(utterances: Sequence[Utterance], found: list[Found], lex: Lexicon) -> list[Found]:
+    """Answers to a cue, redacted whole when Whisper wrote no number in them.
+
+    The customer's answer to 您的手机号是多少 (or what follows 我的身份证号码是) that holds no
+    personal number found is taken for the number Whisper did not write as digits (要三八,
+    words, a phrase it made up), unless it is plainly no number: it says so (稍等, 不记得,
+    没带), names what is not personal, or holds a quantity (三个工作日). A cautious redaction:
+    what the customer said there is replaced, not shown.
+    """
+    placeholders = [k.placeholder for k in lex.kinds.values()]
+    # Answered with a number: found here, or redacted before (the transcript cache).
+    taken = {p.utterance for f in found for p in f.parts} | {i for i, u in enumerate(utterances) if any(p in u.text for p in placeholders)}
+    out = []
+    for cue, kind in cues(utterances, lex):
+        side = "customer" if utterances[cue].side == "agent" else utterances[cue].side
+        for i in _answer(utterances, cue, side, lex):
+            if i in taken:
+                break
+            taken.add(i)
+            out.append(Found(kind, "", (Part(i, 0, len(utterances[i].text)),)))
+    return out
+
+
+def _answer(utterances: Sequence[Utterance], cue: int, side: str, lex: Lexicon) -> list[int]:
+    """The utterances of `side` that answer the cue: the first one starting within
+    `answer_within_s` of its end, and those continuing it after short pauses; up to the first
+    that is plainly no number."""
+    after = sorted((i for i, u in enumerate(utterances) if u.side == side and u.start_s >= utterances[cue].start_s and i != cue), key=lambda i: utterances[i].start_s)
+    out: list[int] = []
+    end = utterances[cue].end_s + lex.answer_within_s
+    for i in after:
+        u = utterances[i]
+        if u.start_s > end or _no_number(u.text, lex):
+            break
+        out.append(i)
+        end = u.end_s + JOIN_GAP_S
+    return out
+
+
+def _no_number(text: str, lex: Lexicon) -> bool:
+    heard = [_syllable(c) for c in text]
+    said = lambda w: _last_end(heard, [_syllable(c) for c in w]) is not None  # noqa: E731
+    return (
+        not text.strip("".join(_SEPARATORS) + "?？!！")
+        or any(said(w) for w in lex.no_number + lex.not_personal)
+        or any(ch in _POSITIONAL for ch in text)  # 二十分钟, 两百九十九: a quantity
+        or any(_is_quantity([_Text(text)], r) for r in _runs([_Text(text)]))
+    )
 
 
 def find_in_text(text: str, lexicon: Lexicon | None = None) -> list[Found]:
@@ -226,12 +303,14 @@ def _runs(utterances: Sequence[Utterance]) -> list[list[_Char]]:
 
 def _digit_at(text: str, j: int, current: list[_Char], gap: int) -> str | None:
     """The digit character j of the text stands for, if any. X ends an 18-digit ID card
-    number; a Chinese numeral alone before a word is a word (一共, 一下, 一直), not a digit."""
+    number; a Chinese numeral alone before a word is a word (一共, 一下, 一直), not a digit;
+    after digits too for 一, the numeral of most words (a reading that runs on into
+    一共是两百九十九块钱 in one segment took the 一 of 一共: benchmarks/pii.py --seed 5000)."""
     ch = text[j]
     if ch in "Xx":
         return "X" if _digit_count(current) == 17 and gap == 0 else None
     digit = _DIGITS.get(ch)
-    if digit is None or ch in "0123456789" or (j and text[j - 1] in _DIGITS):
+    if digit is None or ch in "0123456789" or (j and text[j - 1] in _DIGITS and ch != "一"):
         return digit
     after = text[j + 1 : j + 2]
     word = bool(after) and _is_han(after) and after not in _DIGITS and after not in _POSITIONAL and text[j + 2 : j + 3] not in _DIGITS
@@ -268,8 +347,9 @@ def _is_quantity(utterances: Sequence[Utterance], run: list[_Char]) -> bool:
     return any(after.startswith(u) for u in _UNITS) or (bool(before) and before[-1] in _CURRENCY)
 
 
-def _context_kind(context: str, lex: Lexicon) -> str | None:
+def _context_kind(context: str, lex: Lexicon, within: int | None = None) -> str | None:
     """The kind named by the nearest keyword (ending last, then longest); "" if not personal.
+    With `within`, only a keyword ending at most that many characters before the end counts.
 
     Keywords are matched by their toneless pinyin: Whisper writes 身份正 for 身份证 on G.711.
     """
@@ -282,7 +362,9 @@ def _context_kind(context: str, lex: Lexicon) -> str | None:
             key = (end, len(word), kind)
             if best is None or key[:2] > best[:2]:
                 best = key
-    return None if best is None else best[2]
+    if best is None or (within is not None and len(context) - best[0] > within):
+        return None
+    return best[2]
 
 
 @lru_cache(maxsize=None)

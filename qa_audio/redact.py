@@ -108,9 +108,7 @@ def keep_copy(redaction: CallRedaction, settings: Settings, sha256: str) -> str 
 def unheard_spans(segments: list[Segment], speech: dict[str, list[Span]], spans: list[RedactionSpan], pad_s: float = PAD_S) -> list[RedactionSpan]:
     """Speech without transcript that starts within UNHEARD_AFTER_S of a personal-number
     keyword (either side), a redacted number or such unheard speech, as spans of kind `unheard`."""
-    lex = pii.load_lexicon()
-    words = [w for k in lex.kinds.values() for w in k.keywords]
-    triggers = [s.end_s for s in segments if any(w in s.text for w in words)] + [s.end_s for s in spans]
+    triggers = [s.end_s for s in segments if pii.personal_kind(s.text)] + [s.end_s for s in spans]
     pieces = []
     for side, regions in speech.items():
         heard = [(s.start_s - pad_s, s.end_s + pad_s) for s in segments if s.side == side or side not in ("agent", "customer")]
@@ -170,8 +168,12 @@ def _redact_words(seg: Segment, parts: list[tuple[pii.Part, str]]) -> list[Word]
 
     Words are matched to the text by digit order: the k-th digit of the text is the k-th
     digit of the words (both come from the same Whisper output). When they do not line up,
-    every word holding a digit goes, and the placeholder covers the whole segment.
+    every word holding a digit goes, and the placeholder covers the whole segment. A part
+    that is the whole text (an answer redacted whole) leaves one placeholder word.
     """
+    whole = [ph for p, ph in parts if p.start == 0 and p.end >= len(seg.text)]
+    if whole:
+        return [Word(seg.start_s, seg.end_s, whole[0], min((w.probability for w in seg.words), default=0.0))]
     digit_at = [j for j, ch in enumerate(seg.text) if pii.is_digit(ch)]
     word_digits = [sum(pii.is_digit(ch) for ch in w.text) for w in seg.words]
     aligned = sum(word_digits) == len(digit_at)

@@ -35,14 +35,18 @@ GROUPS = {"mobile": (3, 4, 4), "id_card": (6, 8, 4), "bank_card": (4, 4, 4, 4)}
 
 @dataclass
 class Said:
-    """A personal number said in a call (`digits_s`: where the digits are, when known)."""
+    """A personal number said in a call, and where each of its digits was said (call time)."""
 
     side: str
     start_s: float
     end_s: float
     kind: str
     digits: str
-    digits_s: tuple[float, float] | None = None
+    digit_times: tuple[tuple[float, float], ...]
+
+    @property
+    def digits_s(self) -> tuple[float, float]:
+        return self.digit_times[0][0], self.digit_times[-1][1]
 
 
 @dataclass
@@ -57,20 +61,24 @@ class PiiCall:
 class Assets:
     clips: dict[str, Clip]
     kinds: dict[str, tuple[str, str]]  # clip id -> (kind, digits)
+    digit_spans: dict[str, tuple[float, float]]  # clip id -> where its digits start and end in it
     phrases: dict[str, Clip]
     speech: list[Clip]
     voices: list[dict[str, np.ndarray]]  # digit voices: digit -> audio
 
 
 def load_assets() -> Assets:
-    clips, kinds = {}, {}
+    clips, kinds, spans = {}, {}, {}
     with (HERE / "clips.tsv").open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh, delimiter="\t"):
             clips[row["id"]] = Clip(row["id"], decode(HERE / row["file"]).mono(), row["text"])
             kinds[row["id"]] = (row["kind"], row["digits"])
+    with (HERE / "digit_spans.tsv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            spans[row["id"]] = (float(row["digits_from_s"]), float(row["digits_to_s"]))
     tts = {str(d): _trim(clips[f"digit_{d}"].audio) for d in range(10)}
     real = {str(d): _trim(decode(REAL_DIGITS / f"ecc365_digit_{d}.wav").mono()) for d in range(10)}
-    return Assets(clips, kinds, callgen.load_phrases(), callgen.load_speech(), [tts, real])
+    return Assets(clips, kinds, spans, callgen.load_phrases(), callgen.load_speech(), [tts, real])
 
 
 def _trim(x: np.ndarray) -> np.ndarray:
@@ -93,25 +101,39 @@ def random_number(kind: str, rng: np.random.Generator) -> str:
     return body + luhn.calc_check_digit(body)
 
 
-def reading(digits: str, kind: str, voice: dict[str, np.ndarray], rng: np.random.Generator, prefix: Clip | None = None) -> tuple[Clip, tuple[float, float]]:
-    """Digits read one by one, a pause after each group; where the digits start and end."""
-    parts, t = [], 0.0
+def reading(digits: str, kind: str, voice: dict[str, np.ndarray], rng: np.random.Generator, prefix: Clip | None = None) -> tuple[Clip, list[tuple[float, float]]]:
+    """Digits read one by one, a pause after each group; where each digit is in the clip."""
+    parts: list[np.ndarray] = []
     if prefix is not None:
         parts += [prefix.audio, np.zeros(int(rng.uniform(0.05, 0.3) * SAMPLE_RATE), np.float32)]
+    times = []
+
+    def say(d: str) -> None:
         t = sum(len(p) for p in parts) / SAMPLE_RATE
-    start = t
+        parts.append(voice[d])
+        times.append((t, t + len(voice[d]) / SAMPLE_RATE))
+
     pos = 0
     for g in GROUPS[kind]:
         for d in digits[pos : pos + g]:
-            parts += [voice[d], np.zeros(int(rng.uniform(0.03, 0.12) * SAMPLE_RATE), np.float32)]
+            say(d)
+            parts.append(np.zeros(int(rng.uniform(0.03, 0.12) * SAMPLE_RATE), np.float32))
         pos += g
         if pos < len(digits):
             parts.append(np.zeros(int(rng.uniform(0.3, 1.0) * SAMPLE_RATE), np.float32))
-    if pos < len(digits):  # the rest of a longer number, as one more group
-        parts += [voice[d] for d in digits[pos:]]
-    audio = np.concatenate(parts)
-    end = len(audio) / SAMPLE_RATE
-    return Clip(f"{kind}:{digits}", audio, digits), (start, end)
+    for d in digits[pos:]:  # the rest of a longer number, as one more group
+        say(d)
+    return Clip(f"{kind}:{digits}", np.concatenate(parts), digits), times
+
+
+def sentence_digit_times(a: Assets, cid: str) -> list[tuple[float, float]]:
+    """Where the digits of a synthesised sentence are in its clip, taken as evenly spread
+    between where its digits start and end (digit_spans.tsv: the word timestamps whisper-base
+    gives on the clean clip, from the end of the word before the first digit to the end of
+    the last digit's sound)."""
+    (kind, digits), (a0, b0) = a.kinds[cid], a.digit_spans[cid]
+    step = (b0 - a0) / len(digits)
+    return [(a0 + i * step, a0 + (i + 1) * step) for i in range(len(digits))]
 
 
 def personal_call(seed: int, a: Assets, telephone: bool) -> PiiCall:
@@ -119,20 +141,20 @@ def personal_call(seed: int, a: Assets, telephone: bool) -> PiiCall:
     rng = np.random.default_rng(seed)
     pick = lambda xs: xs[int(rng.integers(len(xs)))]  # noqa: E731
     turns: list[Turn] = [Turn("agent", a.phrases["open_full_1"], "open_full_1")]
-    items: list[tuple[int, str, str, tuple[float, float] | None]] = []  # (turn index, kind, digits, digit times in the clip)
+    items: list[tuple[int, str, str, list[tuple[float, float]]]] = []  # (turn index, kind, digits, digit times in the clip)
     for _ in range(int(rng.integers(2, 4))):
         style = int(rng.integers(4))
         if style == 0:
             cid = pick(SENTENCES)
             kind, digits = a.kinds[cid]
-            items.append((len(turns), kind, digits, None))
+            items.append((len(turns), kind, digits, sentence_digit_times(a, cid)))
             turns.append(Turn("customer", a.clips[cid], cid))
             continue
         kind = pick(list(GROUPS))
         voice = a.voices[int(rng.integers(len(a.voices)))]
         if style == 1 and kind == "mobile" and rng.random() < 0.5:
             turns.append(Turn("agent", a.clips["ask_mobile"], "ask_mobile"))
-            items.append((len(turns), "mobile", a.kinds["mobile_4"][1], None))
+            items.append((len(turns), "mobile", a.kinds["mobile_4"][1], sentence_digit_times(a, "mobile_4")))
             turns.append(Turn("customer", a.clips["mobile_4"], "mobile_4"))
             continue
         digits = random_number(kind, rng)
@@ -149,8 +171,8 @@ def personal_call(seed: int, a: Assets, telephone: bool) -> PiiCall:
     call = _compose(turns, seed, telephone)
     for i, kind, digits, at in items:
         line = call.truth.lines[i]
-        span = (round(line.start_s + at[0], 2), round(line.start_s + at[1], 2)) if at else None
-        call.said.append(Said(line.side, line.start_s, line.end_s, kind, digits, span))
+        times = tuple((round(line.start_s + t0, 3), round(line.start_s + t1, 3)) for t0, t1 in at)
+        call.said.append(Said(line.side, line.start_s, line.end_s, kind, digits, times))
     call.not_personal = [call.truth.lines[len(turns) - 2]]
     return call
 
