@@ -15,8 +15,8 @@ nor the audio leaves it in the clear:
   composed readings exactly, synthesised sentences from tests/pii/digit_spans.tsv).
 
 Also reported: precision (placeholders on a line where a personal number was said, over all
-placeholders); lines with numbers that are not personal left as they were in the text, and
-left audible (less than a fifth of their time toned); the share of the digits' time the
+placeholders); lines with numbers that are not personal left as they were in the text (no
+placeholder word said within the line, by word times), and left audible (less than a fifth of their time toned); the share of the digits' time the
 spans cover; the audio check: in every span the copy is the 1 kHz tone (band share >= 0.99),
 outside the spans it equals the decoded original.
 
@@ -30,6 +30,7 @@ change to the redaction on the same transcripts.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 import tempfile
@@ -55,6 +56,13 @@ _PLACEHOLDERS = [k.placeholder for k in pii.load_lexicon().kinds.values()]
 
 def overlapping(segments: list[dict], side: str, start: float, end: float, slack: float = 0.3) -> str:
     return " ".join(s["text"] for s in segments if s["side"] == side and s["end_s"] > start - slack and s["start_s"] < end + slack)
+
+
+def placeholder_said(segments: list[dict], side: str, start: float, end: float, inset: float = 0.2) -> bool:
+    """A placeholder word of the side said within the line (by word times: a reading and the
+    line after it can be one segment)."""
+    words = [w for s in segments if s["side"] == side for w in json.loads(s["words_json"] or "[]")]
+    return any(w["text"] in _PLACEHOLDERS and w["end_s"] > start + inset and w["start_s"] < end - inset for w in words)
 
 
 def band_share(x: np.ndarray, hz: float) -> float:
@@ -124,7 +132,10 @@ def main() -> None:
                 misses.append((cid, "false", "", "", seg["text"]))
         for line in call.not_personal:
             r.lines += 1
-            r.kept += not any(p in overlapping(segs, line.side, line.start_s, line.end_s, slack=0.0) for p in _PLACEHOLDERS)
+            kept = not placeholder_said(segs, line.side, line.start_s, line.end_s)
+            r.kept += kept
+            if not kept:
+                misses.append((cid, "not-personal line redacted", line.text, overlapping(segs, line.side, line.start_s, line.end_s, slack=0.0)))
             r.audible += coverage(spans, line.side, line.start_s, line.end_s) < 0.2
         r.audio_calls += 1
         r.audio_ok += audio_ok(store, cid, spans)

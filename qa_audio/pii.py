@@ -46,6 +46,9 @@ JOIN_GAP_S = 3.0
 _UNITS = set("元块角分毛万千百亿年月日号个天次岁点楼层室期%％") | {"小时", "分钟", "秒"}
 _CURRENCY = set("¥￥$")
 _POSITIONAL = set("十百千万亿拾佰仟")
+# Digits said one by one before a 十/百/千 that make it a misheard digit, not a quantity: a
+# quantity has at most two digits before its first 十/百/千 (九十二, 两百九十九, 一千三百八十).
+_READING_DIGITS = 3
 _MOBILE = re.compile(r"(?:86)?1[3-9]\d{9}")
 _LANDLINE = re.compile(r"0[1-9]\d{1,2}\d{7,8}")
 _BANK_LEADS = "3456"
@@ -73,6 +76,7 @@ class Lexicon:
     window_chars: int
     no_number: tuple[str, ...]  # what an answer to a request for a number says when it gives none
     asking: tuple[str, ...]  # words of a cue that asks for or announces a number
+    homophones: dict[str, str]  # a character Whisper writes for a digit said alone -> the digit
     cue_tail_chars: int
     answer_within_s: float
 
@@ -102,8 +106,14 @@ def load_lexicon(path: Path = PII_FILE) -> Lexicon:
     }
     answers = raw["answers"]
     return Lexicon(
-        kinds, tuple(raw["not_personal"]["keywords"]), int(raw["window_chars"]),
-        tuple(answers["no_number"]), tuple(answers["asking"]), int(answers["cue_tail_chars"]), float(answers["answer_within_s"]),
+        kinds=kinds,
+        not_personal=tuple(raw["not_personal"]["keywords"]),
+        window_chars=int(raw["window_chars"]),
+        no_number=tuple(answers["no_number"]),
+        asking=tuple(answers["asking"]),
+        homophones={ch: digit for digit, chars in raw["homophones"].items() for ch in chars},
+        cue_tail_chars=int(answers["cue_tail_chars"]),
+        answer_within_s=float(answers["answer_within_s"]),
     )
 
 
@@ -143,7 +153,7 @@ def find(utterances: Sequence[Utterance], lexicon: Lexicon | None = None) -> lis
     lex = lexicon or load_lexicon()
     call_text, offsets = _call_text(utterances)
     found = []
-    for run in _runs(utterances):
+    for run in _runs(utterances, lex.homophones):
         first = run[0]
         context = call_text[max(0, offsets[first.utterance] + first.index - lex.window_chars) : offsets[first.utterance] + first.index]
         if _is_quantity(utterances, run):
@@ -216,7 +226,7 @@ def _no_number(text: str, lex: Lexicon) -> bool:
         not text.strip("".join(_SEPARATORS) + "?？!！")
         or any(said(w) for w in lex.no_number + lex.not_personal)
         or any(ch in _POSITIONAL for ch in text)  # 二十分钟, 两百九十九: a quantity
-        or any(_is_quantity([_Text(text)], r) for r in _runs([_Text(text)]))
+        or any(_is_quantity([_Text(text)], r) for r in _runs([_Text(text)], lex.homophones))
     )
 
 
@@ -258,7 +268,7 @@ def _call_text(utterances: Sequence[Utterance]) -> tuple[str, dict[int, int]]:
     return text, offsets
 
 
-def _runs(utterances: Sequence[Utterance]) -> list[list[_Char]]:
+def _runs(utterances: Sequence[Utterance], homophones: dict[str, str]) -> list[list[_Char]]:
     """Digit strings per side, continued across that side's segments after short pauses.
 
     A run is its digits with the separators between them; it starts and ends on a digit.
@@ -279,19 +289,19 @@ def _runs(utterances: Sequence[Utterance]) -> list[list[_Char]]:
                 current, gap = [], 0
             previous = i
             for j, ch in enumerate(u.text):
-                digit = _digit_at(u.text, j, current, gap)
+                digit = _digit_at(u.text, j, current, gap) or _homophone(u.text, j, current, i, homophones)
                 if digit is not None:
                     current.append(_Char(i, j, digit))
                     gap = 0
+                elif (ch in _SEPARATORS and current and gap < _MAX_SEPARATORS) or _misheard_digit(u.text, j, current):
+                    current.append(_Char(i, j, None))
+                    gap += 1
                 elif ch in _POSITIONAL:
                     # 五十, 三百: the digit before belongs to a quantity, not to a number read out.
                     if current and current[-1] == _Char(i, j - 1, current[-1].digit) and current[-1].digit:
                         current.pop()
                     runs.append(current)
                     current, gap = [], 0
-                elif (ch in _SEPARATORS and current and gap < _MAX_SEPARATORS) or _misheard_digit(u.text, j, current):
-                    current.append(_Char(i, j, None))
-                    gap += 1
                 else:
                     runs.append(current)
                     current, gap = [], 0
@@ -317,15 +327,34 @@ def _digit_at(text: str, j: int, current: list[_Char], gap: int) -> str | None:
     return None if word else digit
 
 
+def _homophone(text: str, j: int, current: list[_Char], utterance: int, homophones: dict[str, str]) -> str | None:
+    """The digit a character that sounds like one stands for, inside a reading only: right
+    after a digit and before another (一三八衣二三四, 四五衣儿三: other such characters between),
+    or starting a phrase before two digits (，要三八 for 幺三八)."""
+    digit = homophones.get(text[j])
+    if digit is None:
+        return None
+    after = text[j + 1 : j + 4].lstrip("".join(homophones))
+    last = current[-1] if current else None
+    if last is not None and last.digit is not None and (last.utterance, last.index) == (utterance, j - 1):
+        return digit if after[:1] in _DIGITS else None
+    starts = j == 0 or text[j - 1] in _SEPARATORS
+    return digit if starts and len(text) > j + 2 and text[j + 1] in _DIGITS and text[j + 2] in _DIGITS else None
+
+
 def _is_han(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
 
 def _misheard_digit(text: str, j: int, current: list[_Char]) -> bool:
     """One character between two digits is taken for a misheard digit (31名1名4: 零 heard as 名;
-    六二三九只，…), so the string is not cut in two; never a unit (3月5日, 2026年11月)."""
+    六二三九只，…), so the string is not cut in two; never a unit (3月5日, 2026年11月). Nor
+    十/百/千, unless _READING_DIGITS digits came before in the same utterance: no quantity is said so (Whisper wrote
+    一七四零零零六九十二二一 for 17401069221: benchmarks/pii.py --seed 5000)."""
+    ch = text[j]
     return (
-        bool(current) and current[-1].digit is not None and _is_han(text[j]) and text[j] not in _UNITS and text[j] not in _POSITIONAL
+        bool(current) and current[-1].digit is not None and _is_han(ch) and ch not in _UNITS
+        and (ch not in _POSITIONAL or sum(c.digit is not None and c.utterance == current[-1].utterance for c in current) >= _READING_DIGITS)
         and text[j + 1 : j + 3].lstrip("".join(_SEPARATORS))[:1] in _DIGITS
     )
 

@@ -47,6 +47,9 @@ PERSONAL = [
     ("请您提供一下身份证号码。|31名1名4 1961名1名1 1866", "[身份证号]"),  # 零 misheard as 名
     ("我的身份正号码数32050219491012136761", "[身份证号]"),  # 身份证号码是 heard on G.711, digits wrong
     ("我的先分证号码是110101 20042004282838", "[身份证号]"),
+    ("我的手机耗手一七四零零零六九十二二一", "[手机号]"),  # 十 misheard inside a reading
+    ("我的手机号是一三八衣儿三思五六七八", "[手机号]"),  # digits written as characters that sound alike
+    ("联系我，要三八一二三四五六七八", "[手机号]"),  # 幺 as 要: the form of a mobile number again
 ]
 
 NOT_PERSONAL = [
@@ -65,6 +68,8 @@ NOT_PERSONAL = [
     "电话里说要等3到5个工作日",
     "客服电话是四零零八八八六六六六",
     "我是公号1023",  # 工号 misheard
+    "我要三个，一起寄过来",  # characters that sound like digits, not in a reading
+    "医生说要住院三天",
 ]
 
 
@@ -74,9 +79,10 @@ def test_a_reading_ends_where_a_word_or_a_quantity_begins():
         Segment("customer", 5.5, 8.0, "一共是299块钱"),  # 一共 is a word: the number does not run on
         Segment("customer", 9.0, 12.0, "身份证号是110101196806170880"),
         Segment("customer", 12.5, 14.0, "五十二零二六年下的单"),  # 五十 is a quantity
+        Segment("customer", 20.0, 24.0, "卡号是六二二二零二一二三四五六七八九零一二八一共是两百九十九块钱"),  # 一共 even after digits
     ]
     texts = [s.text for s in redact.redact_segments(segs).segments]
-    assert texts == ["银行卡号是[银行卡号]", "一共是299块钱", "身份证号是[身份证号]", "五十二零二六年下的单"]
+    assert texts == ["银行卡号是[银行卡号]", "一共是299块钱", "身份证号是[身份证号]", "五十二零二六年下的单", "卡号是[银行卡号]一共是两百九十九块钱"]
 
 
 @pytest.mark.parametrize("text,placeholder", PERSONAL)
@@ -122,6 +128,34 @@ def test_a_number_read_across_pauses_and_sides_is_one_number_with_its_time():
     assert redact.redact_segments(red.segments, pad_s=0.25).spans == red.spans
 
 
+def test_an_answer_to_a_request_for_a_number_without_digits_is_redacted_whole():
+    ask = _seg("agent", 1.0, 3.0, [(1.0, 3.0, "请问您的手机号码是多少？")])
+    # Whisper wrote the digits as other words: the answer goes, its words and its time too.
+    garbled = _seg("customer", 3.6, 8.0, [(3.6, 5.0, "要散吧，"), (5.0, 8.0, "以而散思")])
+    red = redact.redact_segments([ask, garbled], pad_s=0.25)
+    assert [s.text for s in red.segments] == ["请问您的手机号码是多少？", "[手机号]"]
+    assert [w.text for w in red.segments[1].words] == ["[手机号]"]
+    assert red.spans == [redact.RedactionSpan(3.35, 8.25, "customer", "mobile")]
+    # The customer announcing it is a cue too, and a G.711 身份正 is 身份证.
+    said = [_seg("customer", 1.0, 2.0, [(1.0, 2.0, "我的身份正号码数")]), _seg("customer", 2.5, 9.0, [(2.5, 9.0, "四是林三灵无")])]
+    assert [s.text for s in redact.redact_segments(said).segments] == ["我的身份正号码数", "[身份证号]"]
+
+
+@pytest.mark.parametrize(
+    "first,answer,gap_s",
+    [
+        ("请问您的手机号码是多少？", "稍等，我找一下", 0.5),  # says it gives none
+        ("请问您的手机号码是多少？", "一共是两百九十九块钱", 0.5),  # a quantity
+        ("请问您的手机号码是多少？", "我的订单号还没收到", 0.5),  # names what is not personal
+        ("请问您的手机号码是多少？", "那个快一点好吗", 6.0),  # too late to be the answer
+        ("我打了三次电话", "但是一直没人处理", 0.5),  # names a phone, asks for no number
+    ],
+)
+def test_answers_that_are_plainly_no_number_stay(first, answer, gap_s):
+    segs = [Segment("agent" if "请问" in first else "customer", 1.0, 3.0, first), Segment("customer", 3.0 + gap_s, 6.0 + gap_s, answer)]
+    assert [s.text for s in redact.redact_segments(segs).segments] == [first, answer]
+
+
 def test_raw_text_is_kept_only_when_the_settings_say_so(tmp_path):
     segs = [_seg("customer", 1.0, 3.0, [(1.0, 1.5, "验证码是"), (1.5, 3.0, "375921")])]
     audio = Audio(np.zeros((2, 4 * SAMPLE_RATE), np.float32), SAMPLE_RATE, "pcm_s16le")
@@ -144,6 +178,12 @@ def test_speech_left_out_of_the_transcript_after_a_keyword_is_toned_out():
     # Unheard speech right after unheard speech is toned out too (a reading, then another).
     speech["customer"].insert(2, Span(14.0, 16.0))
     assert [s.start_s for s in redact.unheard_spans(segs, speech, [], pad_s=0.25)] == [3.35, 13.75]
+    # The keyword as G.711 speech comes out of Whisper (身份正 for 身份证) is one.
+    segs[0] = _seg("agent", 1.0, 3.0, [(1.0, 3.0, "请您提供一下身份正后满。")])
+    assert redact.unheard_spans(segs, speech, [], pad_s=0.25)[0].start_s == 3.35
+    # A phone named with no number asked for (客服电话) is not.
+    segs[0] = _seg("agent", 1.0, 3.0, [(1.0, 3.0, "您可以拨打我们的客服电话")])
+    assert redact.unheard_spans(segs, speech, [], pad_s=0.25) == []
 
 
 def test_a_database_from_before_redaction_gets_placeholders_on_upgrade(tmp_path):
