@@ -154,7 +154,7 @@ def regions(store: Store, card: dict, rules_path: Path) -> list[dict]:
         if e["kind"] in REGION_LABEL and e["end_s"] > e["start_s"]
     ]
     tl = timeline_from_dict(store.call(card["call_id"])["timeline_json"])
-    min_gap = float(rules.load(rules_path).settings.get("cold_air_s", 5))
+    min_gap = float(rules.load(rules_path).settings["cold_air_s"])
     out += [{"start": g.start_s, "end": g.end_s, "kind": "dead_air", "label": REGION_LABEL["dead_air"]} for g in silences(tl.speech, tl.holds, tl.answer_s or 0.0) if g.duration_s >= min_gap]
     for f in card["findings"]:
         for e in f["evidence"][:3]:
