@@ -28,7 +28,7 @@ from .files import sha256_file
 from .matching import IndexedTranscript
 from .timeline import AGENT, MIXED, Timeline, add_silent_holds, analyse, speech_rates
 from .tones import TonePlan, get_plan
-from .transcribe import AsrSettings, Segment, Transcriber, segments_from_dicts
+from .transcribe import AsrSettings, Segment, Transcriber
 
 @dataclass(frozen=True)
 class AnalysisConfig:
@@ -126,7 +126,7 @@ class Analyzer:
         if sha256 is not None and sha256_file(Path(source)) != sha256:
             raise DecodeError("changed while reading (its content is not what was hashed when the batch began); run again once it is complete")
         timeline = analyse(audio, self.plan, self.config.agent_channel)
-        segments = segments_from_dicts(cached) if cached is not None else self.transcriber.transcribe(audio, timeline)
+        segments = [Segment.from_dict(d) for d in cached] if cached is not None else self.transcriber.transcribe(audio, timeline)
         if any(s.side == MIXED for s in segments):
             segments = roles.assign(segments, audio.mono(), self.role_cues, timeline.answer_s or 0.0)
         # Personal numbers leave the transcript here, before anything is cached, scored or stored.
