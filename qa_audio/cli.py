@@ -372,11 +372,15 @@ def rules_check(files: List[Path] = typer.Argument(None, help="Rule files (defau
         raise typer.Exit(1)
 
 
+def _load_pack(path: Path) -> rules.RulePack:
+    with errors():
+        return rules.load(path)
+
+
 @rules_app.command("list")
 def rules_list(rules_file: Path = RULES) -> None:
     """The active rules: id, section, points, the standard they check."""
-    with errors():
-        pack = rules.load(rules_file)
+    pack = _load_pack(rules_file)
     say(f"{pack.name} {pack.version} (hash {pack.hash}), pass score {pack.pass_score}")
     for r in pack.rules:
         crit = " critical" if r.critical else ""
@@ -386,8 +390,7 @@ def rules_list(rules_file: Path = RULES) -> None:
 @rules_app.command("settings")
 def rules_settings(rules_file: Path = RULES) -> None:
     """Every engine setting: the pack's value, the default, the unit and what it does."""
-    with errors():
-        pack = rules.load(rules_file)
+    pack = _load_pack(rules_file)
     say(f"{pack.name} {pack.version}: [pack] and [settings] of {pack.path}")
     for s in settings.SETTINGS:
         value = pack.settings.get(s.name)
@@ -412,8 +415,8 @@ def purge(
     db: Path = DB,
 ) -> None:
     """Remove transcripts, search index and audio copies of old calls; scorecards, reviews and the audit trail stay."""
+    pack = _load_pack(rules_file)
     with errors():
-        pack = rules.load(rules_file)
         day = retention.cutoff(before, pack.settings, pack.path, _date.today())
     with open_store(db, read_only=False) as store:
         done = retention.purge(store, day, os_actor())
