@@ -7,8 +7,9 @@ are quantities and end a string); a string is then personal by its context, the 
 keyword before it in the conversation on either side (the agent asks 您的手机号是多少, the
 customer answers with digits), or without a keyword by its form: a mobile number, a
 landline with area code, an 18-digit ID card number with a valid GB 11643 checksum, or a
-bank card number that passes the Luhn check. Keywords and placeholders are data
-(`pii.toml`).
+bank card number that passes the Luhn check. The answer to a request for a number in
+which Whisper wrote no number is redacted whole (see _cued_answers). Keywords, placeholders,
+the answer rule's words and the characters that sound like digits are data (`pii.toml`).
 """
 
 from __future__ import annotations

@@ -100,8 +100,9 @@ def keep_copy(redaction: CallRedaction, settings: Settings, sha256: str) -> str 
 
 
 def unheard_spans(segments: list[Segment], speech: dict[str, list[Span]], spans: list[RedactionSpan], pad_s: float = PAD_S) -> list[RedactionSpan]:
-    """Speech without transcript that starts within UNHEARD_AFTER_S of a personal-number
-    keyword (either side), a redacted number or such unheard speech, as spans of kind `unheard`."""
+    """Speech without transcript that starts within UNHEARD_AFTER_S of a segment whose last
+    keyword names a personal number (either side; by sound: 身份正 is 身份证), a redacted
+    number or such unheard speech, as spans of kind `unheard`."""
     triggers = [s.end_s for s in segments if pii.personal_kind(s.text)] + [s.end_s for s in spans]
     pieces = []
     for side, regions in speech.items():
