@@ -50,6 +50,7 @@ PERSONAL = [
     ("我的手机耗手一七四零零零六九十二二一", "[手机号]"),  # 十 misheard inside a reading
     ("我的手机号是一三八衣儿三思五六七八", "[手机号]"),  # digits written as characters that sound alike
     ("联系我，要三八一二三四五六七八", "[手机号]"),  # 幺 as 要: the form of a mobile number again
+    ("我的手机号是13812345678，3个工作日内回复我", "[手机号]"),  # the quantity after it is not the number
 ]
 
 NOT_PERSONAL = [
@@ -154,6 +155,12 @@ def test_an_answer_to_a_request_for_a_number_without_digits_is_redacted_whole():
 def test_answers_that_are_plainly_no_number_stay(first, answer, gap_s):
     segs = [Segment("agent" if "请问" in first else "customer", 1.0, 3.0, first), Segment("customer", 3.0 + gap_s, 6.0 + gap_s, answer)]
     assert [s.text for s in redact.redact_segments(segs).segments] == [first, answer]
+
+
+def test_a_misheard_character_at_a_segment_edge_does_not_cut_the_reading():
+    # G.711: 6222 0212 3456 7890 128 heard as 16案 | 银2、银2、银3、… (零 as 银).
+    segs = [Segment("customer", 11.8, 13.9, "银行卡号16案"), Segment("customer", 14.5, 19.4, "银2、银2、银3、4、5、6、7、8、9、0、1、2、8")]
+    assert [s.text for s in redact.redact_segments(segs).segments] == ["银行卡号[银行卡号]", "[银行卡号]"]
 
 
 def test_raw_text_is_kept_only_when_the_settings_say_so(tmp_path):
