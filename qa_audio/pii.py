@@ -78,6 +78,7 @@ class Lexicon:
     no_number: tuple[str, ...]  # what an answer to a request for a number says when it gives none
     asking: tuple[str, ...]  # words of a cue that asks for or announces a number
     homophones: dict[str, str]  # a character Whisper writes for a digit said alone -> the digit
+    digit_sound_share: float  # of an answer's characters, to be taken for a number written as words
     cue_tail_chars: int
     answer_within_s: float
 
@@ -115,6 +116,7 @@ def load_lexicon(path: Path = PII_FILE) -> Lexicon:
         homophones={ch: digit for digit, chars in raw["homophones"].items() for ch in chars},
         cue_tail_chars=int(answers["cue_tail_chars"]),
         answer_within_s=float(answers["answer_within_s"]),
+        digit_sound_share=float(answers["digit_sound_share"]),
     )
 
 
@@ -185,10 +187,9 @@ def _cued_answers(utterances: Sequence[Utterance], found: list[Found], lex: Lexi
     """Answers to a cue, redacted whole when Whisper wrote no number in them.
 
     The customer's answer to 您的手机号是多少 (or what follows 我的身份证号码是) that holds no
-    personal number found is taken for the number Whisper did not write as digits (要三八,
-    words, a phrase it made up), unless it is plainly no number: it says so (稍等, 不记得,
-    没带), names what is not personal, or holds a quantity (三个工作日). A cautious redaction:
-    what the customer said there is replaced, not shown.
+    personal number found is taken for the number Whisper did not write as digits (要散吧，
+    以而散思) when most of it sounds like digits said alone, unless it is plainly no number:
+    it says so (稍等, 不记得, 没带), names what is not personal, or holds a quantity (三个工作日).
     """
     placeholders = [k.placeholder for k in lex.kinds.values()]
     # Answered with a number: found here, or redacted before (the transcript cache).
@@ -224,7 +225,7 @@ def _no_number(text: str, lex: Lexicon) -> bool:
     heard = [_syllable(c) for c in text]
     said = lambda w: _last_end(heard, [_syllable(c) for c in w]) is not None  # noqa: E731
     return (
-        not text.strip("".join(_SEPARATORS) + "?？!！")
+        _digit_sound_share(text, lex) < lex.digit_sound_share
         or any(said(w) for w in lex.no_number + lex.not_personal)
         or any(ch in _POSITIONAL for ch in text)  # 二十分钟, 两百九十九: a quantity
         or any(_is_quantity([_Text(text)], r) for r in _runs([_Text(text)], lex.homophones))
@@ -341,6 +342,18 @@ def _homophone(text: str, j: int, current: list[_Char], utterance: int, homophon
         return digit if after[:1] in _DIGITS else None
     starts = j == 0 or text[j - 1] in _SEPARATORS
     return digit if starts and len(text) > j + 2 and text[j + 1] in _DIGITS and text[j + 2] in _DIGITS else None
+
+
+def _digit_sound_share(text: str, lex: Lexicon) -> float:
+    """The share of the text's characters (Han or digits) that sound like a digit said alone."""
+    sounds = _digit_syllables(tuple(sorted(lex.homophones)))
+    chars = [c for c in text if _is_han(c) or c in _DIGITS]
+    return sum(c in _DIGITS or _syllable(c) in sounds for c in chars) / len(chars) if chars else 0.0
+
+
+@lru_cache(maxsize=4)
+def _digit_syllables(homophones: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(_syllable(c) for c in (*_DIGITS, *homophones) if _is_han(c))
 
 
 def _is_han(ch: str) -> bool:
