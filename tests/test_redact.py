@@ -146,6 +146,7 @@ def test_an_answer_to_a_request_for_a_number_without_digits_is_redacted_whole():
     "first,answer,gap_s",
     [
         ("请问您的手机号码是多少？", "稍等，我找一下", 0.5),  # says it gives none
+        ("请问您的手机号码是多少？", "我有的时候说不清楚你们知道吗", 0.5),  # does not sound like digits
         ("请问您的手机号码是多少？", "一共是两百九十九块钱", 0.5),  # a quantity
         ("请问您的手机号码是多少？", "我的订单号还没收到", 0.5),  # names what is not personal
         ("请问您的手机号码是多少？", "那个快一点好吗", 6.0),  # too late to be the answer
