@@ -55,6 +55,11 @@ _LANDLINE = re.compile(r"0[1-9]\d{1,2}\d{7,8}")
 _BANK_LEADS = "3456"
 
 
+# The kind of a long digit string with no keyword before it and no known form (a code
+# whose keyword ASR garbled: 验证码 heard as 愿众马, 驻驻马, 玄舟马 on composed calls).
+UNNAMED = "number"
+
+
 class Utterance(Protocol):
     side: str
     start_s: float
@@ -459,7 +464,11 @@ def _classify(run: list[_Char], context: str | None, lex: Lexicon) -> list[Found
         # A number the form recognises keeps its own kind (a mobile given after 联系方式 or 账号).
         final = by_form if by_form and context in ("mobile", "landline", "id_card", "bank_card") else context
         return [Found(final, digits, _parts(run))]
-    return [Found(k, d, _parts(sub)) for sub, d, k in _by_form(run)]
+    by_form = [Found(k, d, _parts(sub)) for sub, d, k in _by_form(run)]
+    unnamed = lex.kinds.get(UNNAMED)
+    if not by_form and unnamed and len(digits) >= unnamed.min_digits:
+        return [Found(UNNAMED, digits, _parts(run))]
+    return by_form
 
 
 def _by_form(run: list[_Char]) -> list[tuple[list[_Char], str, str]]:
