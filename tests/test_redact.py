@@ -51,6 +51,8 @@ PERSONAL = [
     ("我的手机号是一三八衣儿三思五六七八", "[手机号]"),  # digits written as characters that sound alike
     ("联系我，要三八一二三四五六七八", "[手机号]"),  # 幺 as 要: the form of a mobile number again
     ("我的手机号是13812345678，3个工作日内回复我", "[手机号]"),  # the quantity after it is not the number
+    ("驻驻马1375921", "[号码]"),  # 验证码 garbled: a long digit string with no keyword and no form
+    ("愿众马十三七五九二一", "[号码]"),
 ]
 
 NOT_PERSONAL = [
