@@ -164,6 +164,9 @@ def test_a_misheard_character_at_a_segment_edge_does_not_cut_the_reading():
     # G.711: 6222 0212 3456 7890 128 heard as 16案 | 银2、银2、银3、… (零 as 银).
     segs = [Segment("customer", 11.8, 13.9, "银行卡号16案"), Segment("customer", 14.5, 19.4, "银2、银2、银3、4、5、6、7、8、9、0、1、2、8")]
     assert [s.text for s in redact.redact_segments(segs).segments] == ["银行卡号[银行卡号]", "[银行卡号]"]
+    # 四 heard as 次, which is no unit inside a reading: 6254 5684 9195 4196.
+    segs = [Segment("customer", 9.7, 12.0, "银行卡号是625次"), Segment("customer", 13.4, 15.0, "568次"), Segment("customer", 15.5, 18.0, "9195"), Segment("customer", 18.8, 20.0, "4196")]
+    assert [s.text for s in redact.redact_segments(segs).segments] == ["银行卡号是[银行卡号]", "[银行卡号]", "[银行卡号]", "[银行卡号]"]
 
 
 def test_raw_text_is_kept_only_when_the_settings_say_so(tmp_path):
