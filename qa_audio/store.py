@@ -800,7 +800,8 @@ def segment_from_row(row: dict) -> Segment:
 def finding_row(f: Finding) -> dict:
     """A Finding as a `findings` row: evidence as JSON text, critical as 0/1."""
     row = f.to_dict()
-    return {**row, "critical": int(f.critical), "evidence_json": to_json(row.pop("evidence"))}
+    evidence = row.pop("evidence")
+    return {**row, "critical": int(f.critical), "evidence_json": to_json(evidence)}
 
 
 def finding_from_row(row: dict) -> Finding:

@@ -133,7 +133,7 @@ def sample_db(tmp_path_factory) -> Path:
     from qa_audio import AnalysisConfig, Analyzer
     from qa_audio.files import sha256_file
     from qa_audio.store import Store
-    from qa_audio.transcribe import Segment
+    from qa_audio.core import Segment
 
     path = tmp_path_factory.mktemp("samples") / "qa.db"
     key = Analyzer(AnalysisConfig()).cache_key
