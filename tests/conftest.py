@@ -123,6 +123,23 @@ def strict_json(text: str):
     return json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} in JSON output"))
 
 
+def seed_transcripts(db: Path, transcripts: dict[Path, list]) -> None:
+    """Put transcripts (Segments) in a database's transcript cache, under the key a batch
+    with the default AnalysisConfig looks them up by: `process` then takes them and never
+    loads the model."""
+    from qa_audio import AnalysisConfig, Analyzer
+    from qa_audio.files import sha256_file
+    from qa_audio.store import Store
+
+    key = Analyzer(AnalysisConfig()).cache_key
+    store = Store(db)
+    try:
+        for path, segments in transcripts.items():
+            store.cache_segments(sha256_file(path), key, segments)
+    finally:
+        store.close()
+
+
 @pytest.fixture(scope="session")
 def sample_db(tmp_path_factory) -> Path:
     """samples/ processed by the in-process CLI into a fresh database, with each call's
@@ -130,20 +147,14 @@ def sample_db(tmp_path_factory) -> Path:
     transcriber would have left them: the real decoder, timeline, rules, redaction and
     store, and no model. For tests of what the commands do with a database; what the model
     hears is tested end to end in the slow tier."""
-    from qa_audio import AnalysisConfig, Analyzer
-    from qa_audio.files import sha256_file
-    from qa_audio.store import Store
     from qa_audio.core import Segment
 
     path = tmp_path_factory.mktemp("samples") / "qa.db"
-    key = Analyzer(AnalysisConfig()).cache_key
-    store = Store(path)
-    try:
-        for name, truth in json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8")).items():
-            lines = [Segment(x["side"], x["start_s"], x["end_s"], x["text"]) for x in truth["lines"]]
-            store.cache_segments(sha256_file(SAMPLES / name), key, lines)
-    finally:
-        store.close()
+    expected = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
+    seed_transcripts(path, {
+        SAMPLES / name: [Segment(x["side"], x["start_s"], x["end_s"], x["text"]) for x in truth["lines"]]
+        for name, truth in expected.items()
+    })
     proc = cli("process", str(SAMPLES), "--metadata", str(SAMPLES / "calls.csv"), "--workers", "1", db=path)
     assert proc.returncode == 0 and "4 processed" in proc.stdout, proc.stdout + proc.stderr
     return path
