@@ -37,7 +37,7 @@ def test_from_dict_ignores_unknown_keys_and_defaults_missing_ones():
 def test_store_rows_map_through_the_same_types():
     f = Finding("greeting", "问候", "opening", 1.0, "pass", 5.0, 5.0, True, "ok", [Evidence(1.0, 2.0, "agent", "您好", "您好", 1.0)])
     row = {"call_id": "c1", "id": 3, **finding_row(f)}
-    assert row["critical"] == 1 and json.loads(row["evidence_json"])[0]["text"] == "您好"
+    assert row["critical"] == 1 and json.loads(row["evidence_json"])[0]["text"] == "您好" and "evidence" not in row
     assert finding_from_row(row) == f
     seg = Segment("agent", 1.0, 2.0, "您好", -0.2, 0.01, [Word(1.0, 2.0, "您好", 0.9)], 0.8)
     row = {"id": 1, "call_id": "c1", **{k: v for k, v in seg.to_dict().items() if k != "words"}, "words_json": json.dumps([w.to_dict() for w in seg.words])}
