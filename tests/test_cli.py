@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import re
+import sqlite3
 
 import numpy as np
 import pytest
@@ -117,6 +118,18 @@ def test_show_prints_the_timeline_findings_and_transcript(sample_db):
     assert proc.returncode == 0
     assert str(card["score"]) in proc.stdout and card["segments"][0]["text"] in proc.stdout
     one_line_error(cli("show", "no-such-call", db=sample_db), "no call with id 'no-such-call'")
+
+
+def test_an_internal_error_is_one_line_with_its_traceback_in_the_log(sample_db, tmp_path):
+    db = copy_db(sample_db, tmp_path / "qa.db")
+    with sqlite3.connect(db) as conn:  # a stored timeline this qa-audio cannot read
+        conn.execute("UPDATE calls SET timeline_json = '{\"holds\": 7}' WHERE id = 'c001'")
+    conn.close()
+    one_line_error(cli("show", "c001", db=db), "internal error: ", f"traceback in {db}.log")
+    assert "Traceback" in (tmp_path / "qa.db.log").read_text(encoding="utf-8")
+    debug = cli("--debug", "show", "c001", db=db)
+    assert debug.returncode == 1 and "Traceback" in debug.stderr
+    assert debug.stderr.strip().splitlines()[-1].startswith("error: internal error: ")
 
 
 def test_flagged_json_and_text_agree(sample_db):
