@@ -25,7 +25,7 @@ import numpy as np
 import zhconv
 
 from .decode import SAMPLE_RATE, Audio
-from .timeline import Span, Timeline
+from .timeline import CUSTOMER, Span, Timeline
 
 # Phrases Whisper emits on non-speech, learnt from subtitle files in its training data.
 STOCK_HALLUCINATIONS = (
@@ -78,6 +78,9 @@ class Segment:
 @dataclass(frozen=True)
 class AsrSettings:
     beam_size: int = 5
+    # The customer's side of a stereo call (mono calls, whose sides are not known before
+    # the transcript, use `beam_size`).
+    customer_beam_size: int = 5
     word_timestamps: bool = True
     max_clip_s: float = 20.0
     merge_gap_s: float = 1.5
@@ -187,12 +190,10 @@ class Transcriber:
                 spans = silero_spans(channel, spans, min_silence_ms=150 if mono else 300)
             for c in clips_for(spans, audio.duration_s, s.max_clip_s, None if mono else s.merge_gap_s, s.pad_s):
                 utterances.append(_Utterance(side, c.start_s, channel[int(c.start_s * SAMPLE_RATE) : int(c.end_s * SAMPLE_RATE)]))
-        # Both sides in call order: the packing fills windows across sides (no half-empty
-        # last window per side) and Whisper hears question and answer together.
-        utterances.sort(key=lambda u: u.start_s)
-        return self._decode(utterances)
+        out = [seg for beam, group in by_beam(utterances, s) for seg in self._decode(group, beam)]
+        return sorted(out, key=lambda x: (x.start_s, x.side))
 
-    def _decode(self, utterances: list[_Utterance], chunk_s: float | None = None) -> list[Segment]:
+    def _decode(self, utterances: list[_Utterance], beam: int, chunk_s: float | None = None) -> list[Segment]:
         """Transcribe `utterances`, packed into Whisper-sized chunks of up to `chunk_s`.
 
         Whisper's encoder always reads 30 s, so one short utterance per window wastes most of
@@ -206,7 +207,7 @@ class Transcriber:
         packed = _Packing(utterances, chunk_s)
         out, heard = [], set()
         previous = None
-        for seg in self._run(packed.audio, packed.chunks):
+        for seg in self._run(packed.audio, packed.chunks, beam):
             # A loop is a failure to read, not a sign of non-speech: the utterances under it
             # count as unheard. Batched decoding judges each segment alone, so a loop of whole
             # segments (the same sentence again and again to the window's end) is caught here.
@@ -236,15 +237,15 @@ class Transcriber:
         missed = [u for i, u in enumerate(utterances) if i not in heard and not packed.alone(i)]
         if missed:
             half = max(b - a for a, b in packed.chunks) / 2
-            out += self._decode(missed, half if half >= _RETRY_CHUNK_MIN_S else 0.0)
+            out += self._decode(missed, beam, half if half >= _RETRY_CHUNK_MIN_S else 0.0)
         return sorted(out, key=lambda x: (x.start_s, x.side))
 
-    def _run(self, audio: np.ndarray, windows: list[tuple[float, float]]) -> list:
+    def _run(self, audio: np.ndarray, windows: list[tuple[float, float]], beam: int) -> list:
         s = self.settings
         raw, _ = self.pipeline.transcribe(
             audio,
             language="zh",
-            beam_size=s.beam_size,
+            beam_size=beam,
             batch_size=s.batch_size,
             clip_timestamps=[{"start": a, "end": b} for a, b in windows],
             word_timestamps=True,
@@ -312,6 +313,19 @@ def _whisper_model_class():
             ]
 
     return WindowByWindow
+
+
+def by_beam(utterances: list[_Utterance], settings: AsrSettings) -> list[tuple[int, list[_Utterance]]]:
+    """Utterances grouped by the beam width their side is decoded with, each group in call order.
+
+    Sides decoded alike are packed together: the packing fills windows across sides (no
+    half-empty last window per side) and Whisper hears question and answer together.
+    """
+    beams = {CUSTOMER: settings.customer_beam_size}
+    groups: dict[int, list[_Utterance]] = {}
+    for u in sorted(utterances, key=lambda u: u.start_s):
+        groups.setdefault(beams.get(u.side, settings.beam_size), []).append(u)
+    return sorted(groups.items())
 
 
 def token_budget(windows: list[tuple[float, float]]) -> int | None:
