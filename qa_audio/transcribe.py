@@ -57,12 +57,12 @@ _M_TRIM_THRESHOLD, _M_MMAP_MAX, _M_ARENA_MAX = -1, -4, -8
 @dataclass(frozen=True)
 class AsrSettings:
     beam_size: int = 5
-    # The customer's side of a stereo call, greedy: it feeds fewer rules, and on four
-    # composed stereo calls its CER was no worse greedy (0.195 -> 0.186, 0.207 -> 0.207)
-    # while decoding took 16-30 % less CPU; packed apart from the customer, the agent's side
-    # also read better (0.070 -> 0.063, 0.077 -> 0.055). Mono calls, whose sides are not
-    # known before the transcript, use `beam_size`.
-    customer_beam_size: int = 1
+    # The customer's side of a stereo call (mono calls, whose sides are not known before the
+    # transcript, use `beam_size`). Greedy there cost nothing on four composed stereo calls
+    # (customer CER 0.195 -> 0.186, 0.207 -> 0.207; decoding 16-30 % less CPU) but on the 20
+    # real clips of shared/audio/speech on a customer channel it read 0.184 / 0.214 (wideband
+    # / G.711) against 0.164 / 0.182 with the beam (benchmarks/asr.py, row qa-audio-cust).
+    customer_beam_size: int = 5
     word_timestamps: bool = True
     max_clip_s: float = 20.0
     merge_gap_s: float = 1.5
