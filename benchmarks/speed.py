@@ -13,8 +13,8 @@ PBX music (shared/audio/moh), 2-8 minutes, stereo and mono, G.711 (8 kHz mu-law)
              condition_on_previous_text=False) on each channel, 2 threads
   batched    BatchedInferencePipeline(model).transcribe(channel, language="zh", beam_size=5,
              batch_size=8) on each channel (its VAD is on by default), 2 threads
-  plain      (extra, --no-vad-extra skips it) WhisperModel.transcribe(channel, language="zh",
-             beam_size=5), no VAD: what earlier rounds compared against
+  plain      (extra, last, --no-vad-extra skips it) WhisperModel.transcribe(channel,
+             language="zh", beam_size=5), no VAD: what earlier rounds compared against
 
 Every mode is timed from outside its process (interpreter start, imports, model load and
 decoding included for all); the baselines also report their time inside the process after
@@ -140,31 +140,34 @@ def cer_of(said: list[dict[str, str]], heard: list[dict[str, str]], sides: tuple
     return corpus_cer((ref, h[side]) for s, h in zip(said, heard) for side, ref in s.items() if sides is None or side in sides)
 
 
-def one_pass(tmp: Path, paths: list[str], said: list[dict[str, str]], args, n: int) -> dict:
+def one_pass(tmp: Path, paths: list[str], said: list[dict[str, str]], args, n: int, audio_s: float) -> None:
+    """Every mode back to back on the same files, each row printed as soon as it is measured."""
     results = {}
     db = tmp / f"pass{n}.db"
     cmd = [sys.executable, "-m", "qa_audio", "process", *paths, "--db", str(db), "--beam-size", str(args.beam_size)]
+    print(f"{'mode':<10} {'wall s':>7} {'RTF':>6} {'x real':>6} {'inside s':>8} {'RSS MiB':>7} {'CER':>6} {'agent':>6} {'cust.':>6} {'mono':>6}", flush=True)
     results["qa-audio"] = timed(cmd + (["--workers", str(args.workers)] if args.workers else []))
     results["qa-audio"]["heard"] = qa_audio_heard(db, paths)
-    for mode in [m for m in BASELINES if m != "plain" or not args.no_vad_extra]:
+    print_row("qa-audio", results["qa-audio"], said, audio_s)
+    for mode in ("plain-vad", "batched"):
         results[mode] = timed([sys.executable, __file__, "--mode", mode, "--threads", str(args.threads), *paths])
-    return results
-
-
-def report(results: dict, said: list[dict[str, str]], audio_s: float) -> None:
+        print_row(mode, results[mode], said, audio_s)
     best = min(("plain-vad", "batched"), key=lambda m: results[m]["wall_s"])
-    print(f"{'mode':<10} {'wall s':>7} {'RTF':>6} {'x real':>6} {'inside s':>8} {'RSS MiB':>7} {'CER':>6} {'agent':>6} {'cust.':>6} {'mono':>6}")
-    for mode, r in results.items():
-        inside = f"{r['inside_s']:8.1f}" if "inside_s" in r else f"{'':8}"
-        cers = [cer_of(said, r["heard"], sides) for sides in (None, ("agent",), ("customer",), ("mono",))]
-        print(
-            f"{mode:<10} {r['wall_s']:7.1f} {r['wall_s'] / audio_s:6.3f} {audio_s / r['wall_s']:6.1f} {inside} {r['peak_rss_mib']:7.0f} "
-            + " ".join(f"{c:6.3f}" for c in cers)
-        )
     qa = results["qa-audio"]["wall_s"]
     print(
         f"qa-audio is {results[best]['wall_s'] / qa:.2f}x as fast as the faster baseline ({best}) end to end; "
-        f"{results[best]['inside_s'] / qa:.2f}x its time after model loading"
+        f"{results[best]['inside_s'] / qa:.2f}x its time after model loading", flush=True
+    )
+    if not args.no_vad_extra:
+        print_row("plain", timed([sys.executable, __file__, "--mode", "plain", "--threads", str(args.threads), *paths]), said, audio_s)
+
+
+def print_row(mode: str, r: dict, said: list[dict[str, str]], audio_s: float) -> None:
+    inside = f"{r['inside_s']:8.1f}" if "inside_s" in r else f"{'':8}"
+    cers = [cer_of(said, r["heard"], sides) for sides in (None, ("agent",), ("customer",), ("mono",))]
+    print(
+        f"{mode:<10} {r['wall_s']:7.1f} {r['wall_s'] / audio_s:6.3f} {audio_s / r['wall_s']:6.1f} {inside} {r['peak_rss_mib']:7.0f} "
+        + " ".join(f"{c:6.3f}" for c in cers), flush=True
     )
 
 
@@ -200,7 +203,7 @@ def main() -> None:
         del audio
         for n in range(args.repeat):
             print(f"pass {n + 1}")
-            report(one_pass(Path(tmp), paths, said, args, n), said, audio_s)
+            one_pass(Path(tmp), paths, said, args, n, audio_s)
 
 
 if __name__ == "__main__":
