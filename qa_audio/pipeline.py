@@ -229,7 +229,8 @@ class Job(NamedTuple):
 
 
 def process(paths: list[Path], opts: Options, progress: Progress | None = None) -> Summary:
-    """Analyse, score and store every recording under `paths`; calls already stored are skipped."""
+    """Analyse, score and store every recording under `paths`; calls already analysed and
+    stored are skipped, files recorded as failed are tried again."""
     progress = progress or Progress()
     # The coordinator's Analyzer never transcribes (its model is loaded only on first use):
     # it scores, and names the transcript cache.
