@@ -82,7 +82,7 @@ def measure(stage: str, path: str, breakdown: bool = False) -> dict:
         from qa_audio.decode import decode
 
         audio = decode(path)
-        detail = f"{audio.duration_s / 60:.1f} min decoded, samples {audio.channels.nbytes / 2**20:.0f} MiB"
+        detail = f"{audio.duration_s / 60:.1f} min decoded, samples {audio.data.nbytes / 2**20:.0f} MiB ({audio.data.dtype})"
         if stage == "timeline":
             from qa_audio.timeline import analyse
             from qa_audio.tones import get_plan

@@ -49,11 +49,13 @@ _TOKENS_SPARE = 96
 _WHISPER_MAX_TOKENS = 448
 _PROMPT_MAX = 1 + (_WHISPER_MAX_TOKENS // 2 - 1) + 3
 _TOKENS_CAP_MAX = _WHISPER_MAX_TOKENS - _PROMPT_MAX
-# A long call is transcribed this much speech at a time: faster-whisper makes the features of
-# every window it is given at once (0.9 MB a window, held twice), and the windows' audio is
-# packed anew, so one pass over a whole 60-minute call held 500 MiB more than one over 15
-# minutes of speech (benchmarks/long_call.py --breakdown). Calls with less speech than
-# this are read in one pass, as before.
+# A long call is transcribed this much speech at a time, in call order: faster-whisper makes
+# the features of every window it is given at once (80 x 3000 float32, 0.96 MB a window, held
+# twice while stacked) and the windows' audio is packed anew as float32, so an hour of speech
+# in one pass holds 220 MiB of features and 220 MiB of packed audio; a group of 900 s holds
+# a quarter of that. Calls with less speech are read in one pass, as before. (A 60-minute
+# stereo call, about 50 minutes of speech: peak RSS 1596 MiB before, 1172 MiB with groups and
+# 16-bit samples; benchmarks/long_call.py --minutes 60 --stages total --breakdown.)
 _GROUP_S = 900.0
 # glibc's mallopt options (malloc.h).
 _M_TRIM_THRESHOLD, _M_MMAP_MAX, _M_ARENA_MAX = -1, -4, -8
