@@ -122,7 +122,8 @@ def discover(paths: Iterable[Path]) -> tuple[list[Recording], list[str]]:
 _WORKER: dict = {}
 
 
-# Peak RSS of one worker with whisper-base int8 is about 1.1 GiB (benchmarks/speed.py).
+# Peak RSS of one worker with whisper-base int8: about 1.1 GiB on 4-minute calls (benchmarks/speed.py),
+# 1172 MiB on a 60-minute stereo call (benchmarks/long_call.py --minutes 60 --stages total).
 WORKER_MEMORY_BYTES = int(1.5 * 2**30)
 
 
