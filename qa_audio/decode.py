@@ -62,10 +62,6 @@ class Audio:
     def mono(self) -> np.ndarray:
         return self.channels.mean(axis=0) if self.is_stereo else to_float(self.data[0])
 
-    def pcm16(self) -> np.ndarray:
-        """A copy of the channels as 16-bit PCM."""
-        return self.data.copy() if self.data.dtype == np.int16 else to_pcm16(self.data)
-
 
 class Samples:
     """One channel: `len()` samples, and a slice of them as float32 (the PCM of a decoded

@@ -208,7 +208,7 @@ def redact_audio(audio: Audio, sides: list[str], spans: list[RedactionSpan], mod
     `sides` names each channel (the timeline's); a mono recording has one channel for both
     speakers, so a span there covers everyone.
     """
-    return np.concatenate(list(_redacted_frames(audio, sides, spans, mode)), axis=1)
+    return np.concatenate([np.zeros((audio.n_channels, 0), np.int16), *_redacted_frames(audio, sides, spans, mode)], axis=1)
 
 
 # Samples per FLAC frame: the copy is made, redacted and encoded a frame at a time, as even
