@@ -41,18 +41,23 @@ class Audio:
 
     @property
     def duration_s(self) -> float:
+        """Length of the recording in seconds (at SAMPLE_RATE)."""
         return self.data.shape[1] / SAMPLE_RATE
 
     @property
     def n_channels(self) -> int:
+        """1 (mono) or 2 (one per side of the call)."""
         return self.data.shape[0]
 
     @property
     def is_stereo(self) -> bool:
+        """Whether there are two channels (one per side of the call)."""
         return self.n_channels >= 2
 
     @property
     def channels(self) -> np.ndarray:
+        """The whole call as (n_channels, n_samples) float32 in [-1, 1] (16-bit data is
+        converted: twice its memory)."""
         return to_float(self.data)
 
     def samples(self) -> list[Samples]:
@@ -60,6 +65,7 @@ class Audio:
         return [Samples(row) for row in self.data]
 
     def mono(self) -> np.ndarray:
+        """Both channels averaged into one (n_samples,) float32 array; the only channel of a mono call."""
         return self.channels.mean(axis=0) if self.is_stereo else to_float(self.data[0])
 
 
@@ -94,9 +100,24 @@ def to_pcm16(x: np.ndarray) -> np.ndarray:
 
 
 def decode(path: str | Path) -> Audio:
-    """Decode in blocks into one preallocated 16-bit array: memory is the call's samples and
+    """A recording decoded to 16 kHz 16-bit PCM, every channel kept in order.
+
+    Args:
+        path: any file ffmpeg (PyAV) reads: WAV (PCM, G.711 mu-law/A-law), MP3, FLAC,
+            Opus, AMR, M4A, ...
+
+    Returns:
+        Audio with `data` (n_channels, n_samples) int16 at SAMPLE_RATE (`samples()` and
+        `channels` read it as float32), the source's sample rate (Hz) and codec name.
+
+    Raises:
+        DecodeError: the file is missing, empty, truncated, not audio, has no audio stream
+            or more than two channels; the message says why, for a person.
+
+    Decoded in blocks into one preallocated 16-bit array: memory is the call's samples and
     no more (the list of float chunks and its concatenation held four times that: 0.97 GB
-    at 60 min)."""
+    at 60 min).
+    """
     path = Path(path)
     if not path.exists():
         raise DecodeError(f"file not found: {path}")
