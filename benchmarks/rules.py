@@ -19,8 +19,10 @@ violation that are not reported as having it. Targets (issue #15): every phrase 
 from __future__ import annotations
 
 import argparse
+import pickle
 import time
 from collections import defaultdict
+from pathlib import Path
 
 from paraphrase_scenarios import FORBIDDEN_RULES, paraphrase_scenario
 from roles import speakers
@@ -41,11 +43,24 @@ def _ratio(a: int, b: int) -> float:
     return a / b if b else float("nan")
 
 
+def _heard(a: Audio, sc, tr: Transcriber, cached: Path | None):
+    """The call's timeline and transcript, from the cache file when there is one."""
+    if cached and cached.exists():
+        return pickle.loads(cached.read_bytes())
+    tl = analyse(a, sc.script.plan)
+    out = tl, tr.transcribe(a, tl)
+    if cached:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_bytes(pickle.dumps(out))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--calls", type=int, default=100)
     ap.add_argument("--set", choices=("paraphrase", "standard"), default="paraphrase")
     ap.add_argument("--beam-size", type=int, default=AsrSettings.beam_size)
+    ap.add_argument("--cache", type=Path, help="keep each call's timeline and transcript here and reuse them (rule and role changes re-measured without transcribing again)")
     args = ap.parse_args()
     phrases, speech = load_assets()
     voices = speakers(speech)
@@ -65,8 +80,7 @@ def main() -> None:
             sc = random_scenario(500 + seed, phrases, speech, stereo=True)
         audio, truth = callgen.compose(sc.script)
         a = Audio(audio, SAMPLE_RATE, "gen")
-        tl = analyse(a, sc.script.plan)
-        segs = tr.transcribe(a, tl)
+        tl, segs = _heard(a, sc, tr, args.cache and args.cache / f"{args.set}-{seed}-b{args.beam_size}.pickle")
         if any(s.side == MIXED for s in segs):
             segs = assign(segs, a.mono(), cues, tl.answer_s or 0.0)
         tl = complete_timeline(tl, segs, pack)
