@@ -215,10 +215,16 @@ def _by_voice(segments: list[Segment], samples: np.ndarray, cue_segs: list[int],
     if seed is None:
         seed = next((usable.index(k) for k in cue_segs if k in usable), None)
     anchors = np.isin(usable, sorted(agent_said)) & reliable
+    labels_u = None
     if seed is not None and anchors.sum() >= _MIN_ANCHORS:
         anchors[seed] = True
         labels_u = _split_anchored(D, anchors, reliable)
-    else:
+        # A call has two parties: a split that leaves the customer fewer than two reliable
+        # utterances found no customer's voice (on one benchmark call it put the customer's
+        # every line, 肯定 included, on the agent); the opening alone seeds the voices then.
+        if ((labels_u == 1) & reliable).sum() < 2:
+            labels_u = None
+    if labels_u is None:
         labels_u = _split(D, int(np.argmax(reliable)) if seed is None else seed, reliable | (np.arange(len(usable)) == seed))
     labels = np.full(len(segments), -1)
     labels[usable] = labels_u
