@@ -25,7 +25,7 @@ import numpy as np
 import zhconv
 
 from .core import Segment, Span, Timeline, Word
-from .decode import SAMPLE_RATE, Audio
+from .decode import SAMPLE_RATE, Audio, to_float
 
 # Phrases Whisper emits on non-speech, learnt from subtitle files in its training data.
 STOCK_HALLUCINATIONS = (
@@ -49,6 +49,14 @@ _TOKENS_SPARE = 96
 _WHISPER_MAX_TOKENS = 448
 _PROMPT_MAX = 1 + (_WHISPER_MAX_TOKENS // 2 - 1) + 3
 _TOKENS_CAP_MAX = _WHISPER_MAX_TOKENS - _PROMPT_MAX
+# A long call is transcribed this much speech at a time, in call order: faster-whisper makes
+# the features of every window it is given at once (80 x 3000 float32, 0.96 MB a window, held
+# twice while stacked) and the windows' audio is packed anew as float32, so an hour of speech
+# in one pass holds 220 MiB of features and 220 MiB of packed audio; a group of 900 s holds
+# a quarter of that. Calls with less speech are read in one pass, as before. (A 60-minute
+# stereo call, about 50 minutes of speech: peak RSS 1596 MiB before, 1172 MiB with groups and
+# 16-bit samples; benchmarks/long_call.py --minutes 60 --stages total --breakdown.)
+_GROUP_S = 900.0
 # glibc's mallopt options (malloc.h).
 _M_TRIM_THRESHOLD, _M_MMAP_MAX, _M_ARENA_MAX = -1, -4, -8
 
@@ -173,16 +181,17 @@ class Transcriber:
         # On a mono line both voices share the channel: a short pause may be a change of
         # speaker, so it is cut at and never bridged, and role assignment sees one voice per piece.
         mono = not audio.is_stereo
-        for side, channel in zip(timeline.sides, audio.channels if audio.is_stereo else [audio.mono()]):
+        for side, channel in zip(timeline.sides, audio.samples()):
             spans = timeline.speech[side]
             if s.silero_boundaries:
                 spans = silero_spans(channel, spans, min_silence_ms=150 if mono else 300)
             for c in clips_for(spans, audio.duration_s, s.max_clip_s, None if mono else s.merge_gap_s, s.pad_s):
-                utterances.append(_Utterance(side, c.start_s, channel[int(c.start_s * SAMPLE_RATE) : int(c.end_s * SAMPLE_RATE)]))
+                utterances.append(_Utterance(side, c.start_s, channel.row[int(c.start_s * SAMPLE_RATE) : int(c.end_s * SAMPLE_RATE)]))
         # Both sides in call order: the packing fills windows across sides (no half-empty
         # last window per side) and Whisper hears question and answer together.
         utterances.sort(key=lambda u: u.start_s)
-        return self._decode(utterances)
+        out = [seg for group in _groups(utterances, _GROUP_S) for seg in self._decode(group)]
+        return sorted(out, key=lambda x: (x.start_s, x.side))
 
     def _decode(self, utterances: list[_Utterance], chunk_s: float | None = None) -> list[Segment]:
         """Transcribe `utterances`, packed into Whisper-sized chunks of up to `chunk_s`.
@@ -316,7 +325,20 @@ def token_budget(windows: list[tuple[float, float]]) -> int | None:
 class _Utterance:
     side: str
     start_s: float
-    audio: np.ndarray
+    audio: np.ndarray  # a view of the call's samples as stored (16-bit PCM or float)
+
+
+def _groups(utterances: list[_Utterance], max_s: float):
+    """Consecutive utterances holding at most `max_s` seconds of audio (one at least)."""
+    group, length = [], 0.0
+    for u in utterances:
+        if group and length + len(u.audio) / SAMPLE_RATE > max_s:
+            yield group
+            group, length = [], 0.0
+        group.append(u)
+        length += len(u.audio) / SAMPLE_RATE
+    if group:
+        yield group
 
 
 # A word that reaches this far into the next packed utterance is that utterance's first word.
@@ -343,7 +365,7 @@ class _Packing:
         self.ends = [b for _, b, _ in self.offsets]
         starts = [a for a, _ in self.chunks]
         self._window_of = [bisect.bisect_right(starts, a) - 1 for a, _, _ in self.offsets]
-        self.audio = np.concatenate([u.audio for u in utterances]).astype(np.float32)
+        self.audio = np.asarray(to_float(np.concatenate([u.audio for u in utterances])), np.float32)
 
     def alone(self, piece: int) -> bool:
         """Whether utterance `piece` had its window to itself."""

@@ -82,6 +82,15 @@ def test_packing_knows_which_utterances_had_a_window_to_themselves():
     assert one_each.alone(0) and one_each.alone(1)
 
 
+def test_long_calls_are_packed_a_group_of_speech_at_a_time_from_16_bit_samples():
+    from qa_audio.transcribe import _groups
+
+    assert [len(g) for g in _groups(_utterances(400, 400, 200, 950, 10), 900.0)] == [2, 1, 1, 1]
+    pcm = [_Utterance("agent", 0.0, np.full(SAMPLE_RATE, 16384, np.int16))]
+    packed = _Packing(pcm, chunk_s=28)
+    assert packed.audio.dtype == np.float32 and np.all(packed.audio == 0.5)
+
+
 def test_token_budget_stops_loops_on_short_windows_only():
     # A 1.5 s window: a repetition loop ran to 224 tokens here before the budget.
     assert token_budget([(0.0, 1.5)]) == 120
