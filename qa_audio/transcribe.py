@@ -358,6 +358,10 @@ def _groups(utterances: list[_Utterance], max_s: float):
         yield group
 
 
+# A word that reaches this far into the next packed utterance is that utterance's first word.
+_INTO_NEXT_S = 0.1
+
+
 class _Packing:
     """Utterances laid end to end in chunks, and the map from packed time back to call time."""
 
@@ -389,8 +393,14 @@ class _Packing:
         return round(start + min(max(t, a), b) - a, 2)
 
     def piece_of(self, word) -> int:
-        """The utterance a word's midpoint falls in (the last one if past the end)."""
-        return min(bisect.bisect_right(self.ends, (word.start + word.end) / 2), len(self.ends) - 1)
+        """The utterance a word reaches into by more than _INTO_NEXT_S (the last one if past the end).
+
+        Whisper stretches the first word of an utterance back over the pause before it (感谢
+        timed 35.85-36.91 s for an utterance starting at 36.38 s): by its midpoint, the first
+        words of a line went to the utterance before, often the other side's. On 4 benchmark
+        calls (benchmarks/rules.py seeds 7, 15, 16, 22), all 16 words across a boundary
+        belonged to the later utterance, each reaching 0.3-0.5 s into it."""
+        return min(bisect.bisect_right(self.ends, max(word.start, word.end - _INTO_NEXT_S)), len(self.ends) - 1)
 
     def split_by_utterance(self, words) -> list[tuple[int, list[Word]]]:
         """Words grouped by the utterance they fall in: (utterance index, words in call time)."""
