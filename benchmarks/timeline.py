@@ -68,23 +68,6 @@ SUMMARY = ("hold count exact", "hold duration within 1 s", "hold not split", "no
            "hang-up side correct or unknown", "hang-up side correct")
 
 
-def compose_noting_tracks(script: CallScript) -> tuple[np.ndarray, callgen.Truth, list[str]]:
-    """callgen.compose, and the names of the hold-music tracks it drew (its truth does not say)."""
-    used: list[str] = []
-    draw = callgen._track
-
-    def noting(path):
-        used.append(path.stem)
-        return draw(path)
-
-    callgen._track = noting
-    try:
-        audio, truth = callgen.compose(script)
-    finally:
-        callgen._track = draw
-    return audio, truth, used
-
-
 class Scores:
     """One model set's tallies and errors over the composed calls."""
 
@@ -136,7 +119,8 @@ def main() -> None:
     kinds = {"stereo": 0, "mono": 0, "g711": 0, "wideband": 0, "music on agent side": 0, "music on customer side": 0}
     for seed in range(args.calls):
         sc = random_scenario(seed, phrases, speech)
-        audio, truth, tracks = compose_noting_tracks(sc.script)
+        audio, truth = callgen.compose(sc.script)
+        tracks = [t for t in truth.hold_tracks if t]
         kind = f"seed {seed} {truth.plan} {'stereo' if truth.stereo else 'mono'} {'g711' if truth.telephone else 'wideband'} {' '.join(tracks)}"
         kinds["stereo" if truth.stereo else "mono"] += 1
         kinds["g711" if truth.telephone else "wideband"] += 1
