@@ -28,7 +28,7 @@ from .files import sha256_file
 from .matching import IndexedTranscript
 from .timeline import AGENT, MIXED, Timeline, add_silent_holds, analyse, speech_rates
 from .tones import TonePlan, get_plan
-from .transcribe import AsrSettings, Segment, Transcriber, segments_from_dicts
+from .transcribe import AsrSettings, Segment, Transcriber
 
 @dataclass(frozen=True)
 class AnalysisConfig:
@@ -92,7 +92,7 @@ class Analyzer:
         self.model_path = models.resolve(self.config.model)
         self.asr = replace(self.config.asr, hotwords=self.pack.hotwords()) if self.config.hotwords else self.config.asr
         self.role_cues = roles.RoleCues.from_pack(self.pack)
-        self.privacy = redact.Settings.from_pack(self.pack.settings, self.pack.path, None)
+        self.privacy = redact.Settings.from_pack(self.pack.settings, None)
 
     @cached_property
     def cache_key(self) -> str:
@@ -126,7 +126,7 @@ class Analyzer:
         if sha256 is not None and sha256_file(Path(source)) != sha256:
             raise DecodeError("changed while reading (its content is not what was hashed when the batch began); run again once it is complete")
         timeline = analyse(audio, self.plan, self.config.agent_channel)
-        segments = segments_from_dicts(cached) if cached is not None else self.transcriber.transcribe(audio, timeline)
+        segments = [Segment.from_dict(d) for d in cached] if cached is not None else self.transcriber.transcribe(audio, timeline)
         if any(s.side == MIXED for s in segments):
             segments = roles.assign(segments, audio.mono(), self.role_cues, timeline.answer_s or 0.0)
         # Personal numbers leave the transcript here, before anything is cached, scored or stored.
@@ -176,13 +176,10 @@ def score(
 def complete_timeline(tl: Timeline, segments: list[Segment], pack: rules.RulePack) -> Timeline:
     """The timeline facts that need the transcript: silent holds (after the agent's hold
     cue), unannounced waits and dead air (long silences with no cue), speech rate per side."""
-    cues = pack.collections.get(pack.settings.get("hold_cue_collection", "hold_ask"), ())
+    settings = pack.settings
+    cues = pack.collections.get(settings["hold_cue_collection"], ())
     index = IndexedTranscript(segments)
     cue_ends = [h.end_s for p in cues for h in index.find(p) if h.side == AGENT]
-    settings = pack.settings
-    tl = add_silent_holds(
-        tl, cue_ends, float(settings.get("silent_hold_min_s", 8.0)), float(settings.get("hold_cue_window_s", 15.0)),
-        float(settings.get("dead_air_s", float("inf"))),
-    )
+    tl = add_silent_holds(tl, cue_ends, float(settings["silent_hold_min_s"]), float(settings["hold_cue_window_s"]), float(settings["dead_air_s"]))
     tl.metrics.speech_rate_cpm = speech_rates(segments)
     return tl

@@ -14,7 +14,7 @@ from typing import List, Optional
 
 import typer
 
-from . import models, pipeline, report, retention, rules
+from . import models, pipeline, report, retention, rules, settings
 from .errors import QaAudioError, log, log_to_file, one_line
 from .progress import BatchProgress
 from .store import Store, search_words, to_json
@@ -372,15 +372,40 @@ def rules_check(files: List[Path] = typer.Argument(None, help="Rule files (defau
         raise typer.Exit(1)
 
 
+def _load_pack(path: Path) -> rules.RulePack:
+    with errors():
+        return rules.load(path)
+
+
 @rules_app.command("list")
 def rules_list(rules_file: Path = RULES) -> None:
     """The active rules: id, section, points, the standard they check."""
-    with errors():
-        pack = rules.load(rules_file)
+    pack = _load_pack(rules_file)
     say(f"{pack.name} {pack.version} (hash {pack.hash}), pass score {pack.pass_score}")
     for r in pack.rules:
         crit = " critical" if r.critical else ""
         say(f"{r.id:<24} {r.section:<9} {r.points:>4g}{crit:<9} {r.standard:<4} {r.title}")
+
+
+@rules_app.command("settings")
+def rules_settings(rules_file: Path = RULES) -> None:
+    """Every engine setting: the pack's value, the default, the unit and what it does."""
+    pack = _load_pack(rules_file)
+    say(f"{pack.name} {pack.version}: [pack] and [settings] of {pack.path}")
+    for s in settings.SETTINGS:
+        value = pack.settings.get(s.name)
+        mark = " " if value == s.default else "*"
+        say(f"{mark}{s.name:<27} {_shown(value):<12} default {_shown(s.default):<8} {s.unit:<12} {s.help}")
+    own = sorted(set(pack.settings) - set(settings.BY_NAME))
+    if own:
+        say(f" the pack's own thresholds (used by its rules): {', '.join(f'{k} = {_shown(pack.settings[k])}' for k in own)}")
+    say("(* differs from the default)")
+
+
+def _shown(value) -> str:
+    if isinstance(value, list):
+        return f"{len(value)} names"
+    return "unset" if value is None else str(value).lower() if isinstance(value, bool) else f"{value:g}" if isinstance(value, float) else str(value)
 
 
 @app.command()
@@ -390,8 +415,8 @@ def purge(
     db: Path = DB,
 ) -> None:
     """Remove transcripts, search index and audio copies of old calls; scorecards, reviews and the audit trail stay."""
+    pack = _load_pack(rules_file)
     with errors():
-        pack = rules.load(rules_file)
         day = retention.cutoff(before, pack.settings, pack.path, _date.today())
     with open_store(db, read_only=False) as store:
         done = retention.purge(store, day, os_actor())

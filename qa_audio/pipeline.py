@@ -24,9 +24,8 @@ from . import pbx, redact, rules, scoring
 from .analyzer import AnalysisConfig, Analysis, Analyzer, score
 from .errors import QaAudioError, log, one_line
 from .files import sha256_file
-from .store import CallRecord, RETRY_PAUSES_S, IdentityError, Store, StoreFault, StoreError
-from .timeline import timeline_from_dict
-from .transcribe import segments_from_dicts
+from .core import Timeline
+from .store import CallRecord, RETRY_PAUSES_S, IdentityError, Store, StoreFault, StoreError, segment_from_row
 
 AUDIO_EXTENSIONS = {
     ".wav", ".mp3", ".ogg", ".oga", ".opus", ".flac", ".m4a", ".aac", ".amr", ".wma", ".webm",
@@ -379,11 +378,11 @@ def rescore(db: Path, rules_path: Path = rules.DEFAULT_PACK) -> list[tuple[str, 
     try:
         # A purged call keeps the scorecard it had: its transcript is gone.
         for call in store.calls("status = 'done' AND purged_at IS NULL"):
-            segs = segments_from_dicts(store.segments(call["id"]))
+            segs = [segment_from_row(r) for r in store.segments(call["id"])]
             started = meta.parse_when(call["started_at"]) if call["started_at"] else None
             # Silent holds come from the pack's hold cues and thresholds, so they are found anew;
             # the stored timeline already holds what PBX records said.
-            tl, card = score(pack, timeline_from_dict(call["timeline_json"]), segs, started)
+            tl, card = score(pack, Timeline.from_dict(call["timeline_json"]), segs, started)
             store.save_rescore(call["id"], tl, card)
             out.append((call["id"], card))
     finally:

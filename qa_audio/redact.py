@@ -28,7 +28,6 @@ TONE_HZ = 1000.0
 TONE_DBFS = -20.0
 # Ramps at span edges, so the tone does not click in and out.
 _RAMP_S = 0.005
-MODES = ("tone", "silence", "off")
 # Whisper sometimes writes nothing for an utterance (a reading of digits after another
 # reading, or the customer's answer to 您的手机号是多少: 6 of 41 numbers on wideband and 3 of
 # 41 on G.711 in benchmarks/pii.py's default calls). Speech the transcript leaves out this
@@ -70,14 +69,9 @@ class Settings:
     audio_dir: Path | None = None
 
     @classmethod
-    def from_pack(cls, settings: dict, source: Path, audio_dir: Path | None) -> "Settings":
-        audio = settings.get("pii_audio", "tone")
-        if audio not in MODES:
-            raise ValueError(f"{source}: [settings] pii_audio must be one of {', '.join(MODES)}, not {audio!r}")
-        keep = settings.get("keep_raw_transcripts", False)
-        if not isinstance(keep, bool):
-            raise ValueError(f"{source}: [settings] keep_raw_transcripts must be true or false")
-        return cls(audio, keep, audio_dir)
+    def from_pack(cls, settings: dict, audio_dir: Path | None) -> "Settings":
+        """From a loaded pack's settings (checked against qa_audio.settings by rules.load)."""
+        return cls(settings["pii_audio"], settings["keep_raw_transcripts"], audio_dir)
 
 
 def copies_dir(db: Path) -> Path:

@@ -11,8 +11,8 @@ import io
 import json
 from dataclasses import dataclass
 
-from .scoring import FAIL, PASS, REPORTED, Evidence, Finding, summarize
-from .store import Store, StoreError
+from .scoring import FAIL, PASS, REPORTED, Finding, summarize
+from .store import Store, StoreError, finding_from_row
 
 
 class NotFound(StoreError):
@@ -27,13 +27,6 @@ class ReviewRequest:
     reviewer: str
     note: str
     result: str | None = None
-
-
-def _finding(row: dict) -> Finding:
-    return Finding(
-        row["rule_id"], row["title"], row["section"], row["section_weight"], row["result"], row["points"],
-        row["max_points"], bool(row["critical"]), row["message"], [Evidence(**e) for e in json.loads(row["evidence_json"])],
-    )
 
 
 def _effective(f: Finding, review: dict | None) -> Finding:
@@ -63,7 +56,7 @@ def scorecard(store: Store, call_id: str, with_transcript: bool = False) -> dict
     latest = {}
     for r in out["reviews"]:
         latest[r["rule_id"]] = r
-    auto = [_finding(r) for r in store.findings(call_id)]
+    auto = [finding_from_row(r) for r in store.findings(call_id)]
     effective = [_effective(f, latest.get(f.rule_id)) for f in auto]
     quality = json.loads(card["quality_flags_json"])
     score, passed, reasons = summarize(effective, card["pass_score"], quality)

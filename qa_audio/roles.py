@@ -56,9 +56,10 @@ class RoleCues:
 
     @classmethod
     def from_pack(cls, pack: RulePack) -> "RoleCues":
-        phrases = lambda *names: tuple(p for n in names for p in pack.collections.get(n, ()))  # noqa: E731
-        near = tuple(c for r in pack.rules if r.id in ("offer_help", "closing_anything_else") for c in r.conditions.values() if isinstance(c, Near))
-        return cls(phrases("greeting", "self_intro", "offer_help"), phrases("self_intro", "offer_help", "anything_else", "thanks", "hold_thanks"), near)
+        s = pack.settings
+        phrases = lambda names: tuple(p for n in names for p in pack.collections.get(n, ()))  # noqa: E731
+        near = tuple(c for r in pack.rules if r.id in s["agent_line_rules"] for c in r.conditions.values() if isinstance(c, Near))
+        return cls(phrases(s["opening_collections"]), phrases(s["agent_line_collections"]), near)
 
     def agent_lines(self, index: IndexedTranscript) -> set[int]:
         """Utterances that say one of these lines well."""

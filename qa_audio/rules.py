@@ -23,6 +23,7 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
+from . import settings as registry
 from .errors import QaAudioError
 from .matching import template_error, template_parts
 
@@ -142,7 +143,7 @@ class RulePack:
     pass_score: float
     min_logprob: float
     min_role_confidence: float
-    settings: dict
+    settings: dict  # [settings] and [pack] over the registry's defaults (qa_audio.settings), checked
     collections: dict[str, tuple[str, ...]]
     holidays: dict[str, tuple[str, ...]]
     sections: dict[str, Section]
@@ -150,7 +151,7 @@ class RulePack:
 
     def hotwords(self, limit: int = 40) -> str:
         """The pack's service phrases as a Whisper `hotwords` prompt, shortest first."""
-        names = ("greeting", "self_intro", "offer_help", "hold_ask", "hold_thanks", "anything_else", "thanks")
+        names = self.settings["hotword_collections"]
         words = {p for n in names for p in self.collections.get(n, ()) if len(template_parts(p)) == 1}  # no {slot}s
         return " ".join(sorted(words, key=lambda w: (len(w), w))[:limit])
 
@@ -221,12 +222,16 @@ def _build(raw: dict, loc: _Locator, digest: str) -> RulePack:
     for key in ("name", "version"):
         if not isinstance(pack_meta.get(key), str):
             raise loc.fail(loc.key_line(None, "pack"), f"[pack] needs a string '{key}'")
-    settings = _table(raw, "settings", loc, None, required=False)
+    fail = lambda key, reason: loc.fail(loc.key_line(None, key), reason)  # noqa: E731
+    referenced = _referenced(raw.get("rule", []))
+    settings = registry.validate("settings", _table(raw, "settings", loc, None, required=False), referenced, fail)
+    settings |= registry.validate("pack", pack_meta, referenced, fail)
     collections = {}
     for name, items in _table(raw, "phrases", loc, None, required=False).items():
         if not (isinstance(items, list) and items and all(isinstance(i, str) and i for i in items)):
             raise loc.fail(loc.key_line(None, name), f"phrase collection '{name}' must be a non-empty list of strings")
         collections[name] = tuple(items)
+    _check_collections(settings, collections, raw, loc)
     holidays = {}
     for day, greetings in _table(raw, "holidays", loc, None, required=False).items():
         if not _is_day(day):
@@ -247,9 +252,9 @@ def _build(raw: dict, loc: _Locator, digest: str) -> RulePack:
         version=pack_meta["version"],
         hash=digest,
         path=loc.path,
-        pass_score=float(pack_meta.get("pass_score", 80)),
-        min_logprob=float(pack_meta.get("min_avg_logprob", -1.0)),
-        min_role_confidence=float(pack_meta.get("min_role_confidence", 0.7)),
+        pass_score=float(settings["pass_score"]),
+        min_logprob=float(settings["min_avg_logprob"]),
+        min_role_confidence=float(settings["min_role_confidence"]),
         settings=settings,
         collections=collections,
         holidays=holidays,
@@ -265,6 +270,32 @@ def _build(raw: dict, loc: _Locator, digest: str) -> RulePack:
     if not pack.rules:
         raise loc.fail(1, "a rule pack needs at least one [[rule]]")
     return pack
+
+
+def _check_collections(settings: dict, collections: dict, raw: dict, loc: _Locator) -> None:
+    """Settings that name phrase collections name declared ones (when the pack sets them:
+    a pack without the standard's collections just leaves those lines unmatched)."""
+    for s in registry.SETTINGS:
+        if s.unit == "collection" and s.name in raw.get("settings", {}):
+            names = settings[s.name] if isinstance(settings[s.name], list) else [settings[s.name]]
+            missing = [n for n in names if n not in collections]
+            if missing:
+                raise loc.fail(loc.key_line(None, s.name), f"[settings] {s.name} names '{missing[0]}', which is not a collection under [phrases]")
+
+
+def _referenced(specs) -> set[str]:
+    """Names the rules refer to as `"$name"`, anywhere in their tables."""
+    found: set[str] = set()
+    stack = [specs]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack += item.values()
+        elif isinstance(item, list):
+            stack += item
+        elif isinstance(item, str) and item.startswith("$"):
+            found.add(item[1:])
+    return found
 
 
 def _is_day(text: str) -> bool:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
+from .core import Evidence, Finding, Scorecard, Segment, Timeline
 from .matching import Hit, IndexedTranscript
 from .rules import Condition, Metric, Near, Rule, RulePack, Said, evaluate_expr
-from .timeline import AGENT, CUSTOMER, Timeline
-from .transcribe import Segment
+from .timeline import AGENT, CUSTOMER
 
 PASS, FAIL, NA, UNKNOWN = "pass", "fail", "na", "unknown"
 # A rule worth 0 points is reported, not judged: its finding carries the measured value.
@@ -25,44 +25,6 @@ REPORTED = "reported"
 # has no score (kept out of every mean) and is flagged.
 NO_SPEECH = "no speech at all"
 NO_AGENT_SPEECH = "no speech on the agent side"
-
-
-@dataclass(frozen=True)
-class Evidence:
-    start_s: float
-    end_s: float
-    side: str | None
-    text: str
-    matched: str = ""
-    quality: float | None = None
-
-
-@dataclass
-class Finding:
-    rule_id: str
-    title: str
-    section: str
-    section_weight: float
-    result: str
-    points: float
-    max_points: float
-    critical: bool
-    message: str
-    evidence: list[Evidence] = field(default_factory=list)
-
-
-@dataclass
-class Scorecard:
-    score: float | None
-    passed: bool
-    flagged: bool
-    flag_reasons: list[str]
-    findings: list[Finding]
-    pass_score: float
-    quality_flags: list[str]  # transcript and speaker-role doubts, kept apart from rule verdicts
-    rulepack: str
-    rulepack_version: str
-    rulepack_hash: str
 
 
 @dataclass

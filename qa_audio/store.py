@@ -19,11 +19,9 @@ from typing import Callable, TypeVar
 import jieba
 import sqlite_utils
 
+from .core import Finding, Scorecard, Segment, Timeline
 from .errors import QaAudioError, log
 from .redact import CallRedaction, redact_segments
-from .scoring import Scorecard
-from .timeline import Timeline
-from .transcribe import Segment, segments_from_dicts
 
 SCHEMA_VERSION = 4
 _REDACTION_VERSION = 4
@@ -333,7 +331,7 @@ class Store:
         (unredacted) transcripts go; the calls have no redacted audio until processed again."""
         for (call_id,) in self.db.execute("SELECT id FROM calls WHERE status = 'done'").fetchall():
             rows = self.segments(call_id)
-            red = redact_segments(segments_from_dicts(rows))
+            red = redact_segments([segment_from_row(r) for r in rows])
             redacted = {row["text"]: seg.text for row, seg in zip(rows, red.segments)}
             for row, seg in zip(rows, red.segments):
                 if seg.text != row["text"]:
@@ -438,18 +436,13 @@ class Store:
         self._write(write)
 
     def _write_timeline(self, call_id: str, timeline: Timeline) -> None:
-        self.db["calls"].update(call_id, {"timeline_json": to_json(asdict(timeline))})
+        self.db["calls"].update(call_id, {"timeline_json": to_json(timeline.to_dict())})
         self.db.execute("DELETE FROM events WHERE call_id = ?", [call_id])
-        self.db["events"].insert_all(finite({"call_id": call_id, **asdict(e)}) for e in timeline.events)
+        self.db["events"].insert_all(finite({"call_id": call_id, **e.to_dict()}) for e in timeline.events)
 
     def _write_scorecard(self, call_id: str, card: Scorecard) -> None:
         self.db["findings"].insert_all(
-            {
-                "call_id": call_id, "rule_id": f.rule_id, "title": f.title, "section": f.section,
-                "section_weight": f.section_weight, "result": f.result, "points": f.points,
-                "max_points": f.max_points, "critical": int(f.critical), "message": f.message,
-                "evidence_json": to_json([asdict(e) for e in f.evidence]),
-            }
+            {"call_id": call_id, **finding_row(f)}
             for f in card.findings
         )
         self.db["scorecards"].insert(
@@ -792,11 +785,28 @@ def _split_sql(script: str) -> list[str]:
 
 
 def _words_json(segment: Segment) -> str:
-    return to_json([asdict(w) for w in segment.words])
+    return to_json([w.to_dict() for w in segment.words])
 
 
 def _segments_json(segments: list[Segment]) -> str:
-    return to_json([asdict(s) for s in segments])
+    return to_json([s.to_dict() for s in segments])
+
+
+def segment_from_row(row: dict) -> Segment:
+    """A `segments` row (words as JSON text) as a Segment."""
+    return Segment.from_dict({**row, "words": json.loads(row.get("words_json") or "[]")})
+
+
+def finding_row(f: Finding) -> dict:
+    """A Finding as a `findings` row: evidence as JSON text, critical as 0/1."""
+    row = f.to_dict()
+    evidence = row.pop("evidence")
+    return {**row, "critical": int(f.critical), "evidence_json": to_json(evidence)}
+
+
+def finding_from_row(row: dict) -> Finding:
+    """A `findings` row back as a Finding."""
+    return Finding.from_dict({**row, "critical": bool(row["critical"]), "evidence": json.loads(row["evidence_json"])})
 
 
 def _date(started_at: str | None) -> str | None:

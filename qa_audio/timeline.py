@@ -7,15 +7,15 @@ fraction of a second. Facts the audio cannot show stay `None` / "unknown"; PBX r
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
+from .core import Event, Span, TalkMetrics, Timeline
 from .decode import SAMPLE_RATE, Audio
 from . import music
-from .tones import BLOCK_FRAMES, HOP_S, Span, TonePlan, cadence_runs, cycles, find_bursts, frame_blocks, n_frames, runs, tone_share, windowed_energy
+from .tones import BLOCK_FRAMES, HOP_S, TonePlan, cadence_runs, cycles, find_bursts, frame_blocks, n_frames, runs, tone_share, windowed_energy
 
 AGENT, CUSTOMER, MIXED = "agent", "customer", "mixed"
 _DIGITAL_SILENCE_DB = -85.0
@@ -77,68 +77,8 @@ _MIN_JITTER_DB = 0.1
 _STEP_MIN_FRAMES = 5
 
 
-@dataclass(frozen=True)
-class Event:
-    """One timed fact, as stored: kind, where, which side, from which source, how sure."""
-
-    kind: str
-    start_s: float
-    end_s: float
-    side: str | None = None
-    source: str = "audio"
-    confidence: float = 1.0
-    detail: str = ""
-
-
-@dataclass
-class TalkMetrics:
-    talk_s: dict[str, float] = field(default_factory=dict)
-    agent_talk_share: float | None = None
-    longest_silence_s: float = 0.0
-    overtalk_count: int = 0
-    overtalk_s: float = 0.0
-    interruptions: int = 0
-    loudness_db: dict[str, float] = field(default_factory=dict)
-    speech_rate_cpm: dict[str, float] = field(default_factory=dict)
-
-
-@dataclass
-class Timeline:
-    duration_s: float
-    stereo: bool
-    answer_s: float | None
-    answer_delay_s: float | None
-    ring_count: int | None
-    holds: list[Event]
-    hangup_by: str
-    hangup_evidence: str
-    speech: dict[str, list[Span]]
-    metrics: TalkMetrics
-    events: list[Event] = field(default_factory=list)
-    pickup_source: str = "unknown"
-    disagreements: list[str] = field(default_factory=list)
-
-    @property
-    def sides(self) -> list[str]:
-        return list(self.speech)
-
-    def call_time(self, t: float) -> float:
-        """Seconds after pickup for a time in the recording (rules measure from pickup)."""
-        return t - (self.answer_s or 0.0)
-
-
 SILENT_HOLD = "held-line silence after a hold cue"
 UNANNOUNCED_WAIT = "silence on both sides with no hold cue before it"
-
-
-def timeline_from_dict(data: str | dict) -> Timeline:
-    """A stored timeline (JSON of `asdict(Timeline)`) back as dataclasses, for re-scoring."""
-    d = json.loads(data) if isinstance(data, str) else dict(data)
-    d["holds"] = [Event(**e) for e in d["holds"]]
-    d["events"] = [Event(**e) for e in d["events"]]
-    d["speech"] = {side: [Span(**s) for s in spans] for side, spans in d["speech"].items()}
-    d["metrics"] = TalkMetrics(**d["metrics"])
-    return Timeline(**d)
 
 
 @dataclass

@@ -15,6 +15,8 @@ from importlib import resources
 
 import numpy as np
 
+from .core import Span
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -52,18 +54,6 @@ class TonePlan:
     name: str
     ringback: Tone
     busy: Tone
-
-
-@dataclass(frozen=True)
-class Span:
-    """A stretch of the recording, in seconds: a tone burst, a speech region, a clip."""
-
-    start_s: float
-    end_s: float
-
-    @property
-    def duration_s(self) -> float:
-        return self.end_s - self.start_s
 
 
 def load_plans() -> dict[str, TonePlan]:

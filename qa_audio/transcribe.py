@@ -18,14 +18,14 @@ import json
 import os
 import platform
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 import zhconv
 
+from .core import Segment, Span, Timeline, Word
 from .decode import SAMPLE_RATE, Audio
-from .timeline import Span, Timeline
 
 # Phrases Whisper emits on non-speech, learnt from subtitle files in its training data.
 STOCK_HALLUCINATIONS = (
@@ -54,28 +54,6 @@ _M_TRIM_THRESHOLD, _M_MMAP_MAX, _M_ARENA_MAX = -1, -4, -8
 
 
 @dataclass(frozen=True)
-class Word:
-    start_s: float
-    end_s: float
-    text: str
-    probability: float
-
-
-@dataclass
-class Segment:
-    """One utterance of one side, in recording time."""
-
-    side: str
-    start_s: float
-    end_s: float
-    text: str
-    avg_logprob: float = 0.0
-    no_speech_prob: float = 0.0
-    words: list[Word] = field(default_factory=list)
-    role_confidence: float = 1.0
-
-
-@dataclass(frozen=True)
 class AsrSettings:
     beam_size: int = 5
     word_timestamps: bool = True
@@ -94,20 +72,7 @@ class AsrSettings:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
 
 
-def segments_from_dicts(rows: list[dict]) -> list[Segment]:
-    """Segments back from the store or the transcript cache."""
-    out = []
-    for r in rows:
-        words = r.get("words")
-        if words is None:
-            words = json.loads(r.get("words_json") or "[]")
-        out.append(
-            Segment(
-                r["side"], r["start_s"], r["end_s"], r["text"], r.get("avg_logprob", 0.0), r.get("no_speech_prob", 0.0),
-                [Word(**w) for w in words], r.get("role_confidence", 1.0),
-            )
-        )
-    return out
+
 
 
 def to_simplified(text: str) -> str:

@@ -21,7 +21,7 @@ HEADER = """
 name = "t"
 version = "1"
 [settings]
-window = 10
+greeting_window_s = 10
 [phrases]
 hello = ["您好", "你好"]
 [[section]]
@@ -115,7 +115,7 @@ def test_time_windows_first_last_absolute(tmp_path):
         id = "early"
         section = "s"
         passes = "c"
-        conditions.c = { said = ["你好"], first_s = "$window" }
+        conditions.c = { said = ["你好"], first_s = "$greeting_window_s" }
         [[rule]]
         id = "late_hello"
         section = "s"

@@ -379,8 +379,8 @@ def test_every_operator_on_real_transcripts(db, tmp_path):
     from qa_audio.pipeline import meta
     from qa_audio.scoring import CallContext, evaluate
     from qa_audio.store import Store
-    from qa_audio.timeline import timeline_from_dict
-    from qa_audio.transcribe import segments_from_dicts
+    from qa_audio.core import Timeline
+    from qa_audio.store import segment_from_row
 
     path = tmp_path / "operators.toml"
     path.write_text(OPERATOR_PACK, encoding="utf-8")
@@ -390,7 +390,7 @@ def test_every_operator_on_real_transcripts(db, tmp_path):
         results = {}
         for call_id in ("c001", "c002"):
             call = store.call(call_id)
-            ctx = CallContext(timeline_from_dict(call["timeline_json"]), segments_from_dicts(store.segments(call_id)), meta.parse_when(call["started_at"]))
+            ctx = CallContext(Timeline.from_dict(call["timeline_json"]), [segment_from_row(r) for r in store.segments(call_id)], meta.parse_when(call["started_at"]))
             results[call_id] = {f.rule_id: f.result for f in evaluate(pack, ctx)}
     finally:
         store.close()

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from .. import report, rules
 from ..store import Store
-from ..timeline import silences, timeline_from_dict
+from ..core import Timeline
+from ..timeline import silences
 from . import flows
 from .auth import User
 
@@ -153,8 +154,8 @@ def regions(store: Store, card: dict, rules_path: Path) -> list[dict]:
         for e in card["events"]
         if e["kind"] in REGION_LABEL and e["end_s"] > e["start_s"]
     ]
-    tl = timeline_from_dict(store.call(card["call_id"])["timeline_json"])
-    min_gap = float(rules.load(rules_path).settings.get("cold_air_s", 5))
+    tl = Timeline.from_dict(store.call(card["call_id"])["timeline_json"])
+    min_gap = float(rules.load(rules_path).settings["cold_air_s"])
     out += [{"start": g.start_s, "end": g.end_s, "kind": "dead_air", "label": REGION_LABEL["dead_air"]} for g in silences(tl.speech, tl.holds, tl.answer_s or 0.0) if g.duration_s >= min_gap]
     for f in card["findings"]:
         for e in f["evidence"][:3]:
