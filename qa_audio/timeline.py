@@ -199,13 +199,13 @@ def _long_runs(mask: np.ndarray, min_s: float) -> np.ndarray:
 
 
 def _classify(side: str, x: np.ndarray, m: _Measures, tone_mask: np.ndarray, music_model: music.MusicModel | None) -> _Channel:
-    floor, loud, sound = _levels(m.energy_db, m.dead, tone_mask, m.steady_long)
+    floor, loud, sound = _levels(m.energy_db, m.dead, tone_mask)
     tuneful = music.music_frames(np.maximum(m.energy_db, floor), m.steady_short, m.steady_long, sound, music_model)
     tune = _long_runs(tuneful, _MIN_MUSIC_S) & sound
     # A held leg carries what the PBX plays, not the line's own noise: music, the digital
     # silence between its notes, fades below the noise. A hold reaches as far as that goes
     # on its channel: up to the line's noise (for more than a moment) or to words.
-    quiet = m.dead | (m.energy_db < floor - _BELOW_FLOOR_DB)
+    quiet = m.dead | (m.energy_db < _line_noise_db(m.energy_db, m.dead, m.steady_long, floor) - _BELOW_FLOOR_DB)
     held = sound | quiet | _textured(m.steady_long, m.energy_db, floor, m.dead)
     for a, b in runs(~held):
         # A fade crosses the noise's level on its way to silence in a moment, and so can a
@@ -233,7 +233,9 @@ def _textured(steady_long: np.ndarray, energy_db: np.ndarray, floor: float, dead
     # Means over the frames at the floor only, so that words next to a pause lend it nothing.
     mean = _window_mean(steady_long, at_floor)
     noise = float(np.percentile(mean[at_floor], 10))
-    return at_floor & (mean > noise + _TEXTURE_OVER_NOISE)
+    # Music keeps it up for a while; a mix of two lines' noises (mono) strays above the
+    # quieter one's steadiness only in moments.
+    return _long_runs(at_floor & (mean > noise + _TEXTURE_OVER_NOISE), _LINE_NOISE_S)
 
 
 def _window_mean(x: np.ndarray, among: np.ndarray) -> np.ndarray:
@@ -246,18 +248,10 @@ def _window_mean(x: np.ndarray, among: np.ndarray) -> np.ndarray:
     return (cs[hi] - cs[lo]) / np.maximum(count[hi] - count[lo], 1)
 
 
-def _levels(energy_db: np.ndarray, dead: np.ndarray, tone_mask: np.ndarray, steady_long: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-    """The channel's noise floor, its loud frames (speech candidates) and its sound frames.
-
-    The floor is measured on frames that sound like noise, not music: a long hold whose
-    music sits near the noise would otherwise lift it into the music (on a mono mix, where
-    the held leg's noise is gone, 3 dB over the remaining line's noise).
-    """
+def _levels(energy_db: np.ndarray, dead: np.ndarray, tone_mask: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """The channel's noise floor, its loud frames (speech candidates) and its sound frames."""
     live = ~dead
-    if not live.any():
-        return _DIGITAL_SILENCE_DB, live, live.copy()
-    noisy = live & (_window_mean(steady_long, np.ones(len(live), bool)) < _NOISE_STEADY_MAX)
-    floor = float(np.percentile(energy_db[noisy if noisy.sum() >= 0.05 * live.sum() else live], 10))
+    floor = float(np.percentile(energy_db[live], 10)) if live.any() else _DIGITAL_SILENCE_DB
     # A recording with hardly any pause has no noise floor to measure: anything above
     # _ALWAYS_LOUD_DB is sound whatever the floor says.
     threshold = min(max(floor + _SPEECH_MARGIN_DB, -65.0), _ALWAYS_LOUD_DB)
@@ -266,10 +260,23 @@ def _levels(energy_db: np.ndarray, dead: np.ndarray, tone_mask: np.ndarray, stea
     return floor, loud, sound
 
 
+def _line_noise_db(energy_db: np.ndarray, dead: np.ndarray, steady_long: np.ndarray, floor: float) -> float:
+    """The line's own noise level, measured on frames that sound like noise, not music.
+
+    The floor of `_levels` is a tenth of all frames; a long hold whose music sits near the
+    noise lifts it into the music (on a mono mix, where the held leg's noise is gone, 3 dB
+    over the remaining line's noise), and then line noise would pass for a held leg.
+    """
+    noisy = ~dead & (_window_mean(steady_long, np.ones(len(dead), bool)) < _NOISE_STEADY_MAX)
+    if noisy.sum() < 0.05 * max(1, int((~dead).sum())):
+        return floor
+    return min(floor, float(np.percentile(energy_db[noisy], 10)))
+
+
 def music_features(x: np.ndarray, plan: TonePlan) -> np.ndarray:
     """The music model's inputs for every frame of sound in one channel (for fitting it)."""
     m = _measure(x, plan)
-    floor, _, sound = _levels(m.energy_db, m.dead, np.zeros(len(m.energy_db), bool), m.steady_long)
+    floor, _, sound = _levels(m.energy_db, m.dead, np.zeros(len(m.energy_db), bool))
     within = music.stretches(sound)
     return music.features(np.maximum(m.energy_db, floor), m.steady_short, m.steady_long, within)[within & sound]
 
