@@ -46,8 +46,6 @@ _BELOW_FLOOR_DB = 3.0
 # the noise, and must stand this far above the noise's own (see _textured).
 _TEXTURE_S = 1.0
 _TEXTURE_OVER_NOISE = 0.15
-# Steadier than any line noise (pink, the steadiest, 0.17 +- 0.03 over a second): not noise.
-_NOISE_STEADY_MAX = 0.25
 # A fade crosses the noise's level in a few hundred ms; line noise lasts.
 _LINE_NOISE_S = 0.5
 # Words that end a hold last this long at least (让您久等了 takes over a second); shorter
@@ -111,7 +109,7 @@ def analyse(audio: Audio, plan: TonePlan, agent_channel: int = 0, music_model: m
         m = _measure(x, plan)
         ring = find_bursts(x, SAMPLE_RATE, m.ring_share, m.energy_db, plan.ringback)
         busy = find_bursts(x, SAMPLE_RATE, m.busy_share, m.energy_db, plan.busy) if plan.busy != plan.ringback else ring
-        chans.append(_classify(side, x, m, _mask_of(ring + busy, len(m.energy_db)), music_model))
+        chans.append(_classify(side, x, m, _mask_of(ring + busy, len(m.energy_db)), music_model, audio.is_stereo))
         tones.append((side, ring, busy))
     holds = _holds(chans)
     for c in chans:
@@ -198,15 +196,20 @@ def _long_runs(mask: np.ndarray, min_s: float) -> np.ndarray:
     return out
 
 
-def _classify(side: str, x: np.ndarray, m: _Measures, tone_mask: np.ndarray, music_model: music.MusicModel | None) -> _Channel:
+def _classify(side: str, x: np.ndarray, m: _Measures, tone_mask: np.ndarray, music_model: music.MusicModel | None, stereo: bool) -> _Channel:
     floor, loud, sound = _levels(m.energy_db, m.dead, tone_mask)
     tuneful = music.music_frames(np.maximum(m.energy_db, floor), m.steady_short, m.steady_long, sound, music_model)
     tune = _long_runs(tuneful, _MIN_MUSIC_S) & sound
     # A held leg carries what the PBX plays, not the line's own noise: music, the digital
     # silence between its notes, fades below the noise. A hold reaches as far as that goes
     # on its channel: up to the line's noise (for more than a moment) or to words.
-    quiet = m.dead | (m.energy_db < _line_noise_db(m.energy_db, m.dead, m.steady_long, floor) - _BELOW_FLOOR_DB)
-    held = sound | quiet | _textured(m.steady_long, m.energy_db, floor, m.dead)
+    quiet = m.dead | (m.energy_db < floor - _BELOW_FLOOR_DB)
+    held = sound | quiet
+    if stereo:
+        # On a mono mix the other side's noise stays under the music and two noises mixed
+        # have no one steadiness to stand out from (benchmarks/timeline.py: mono holds
+        # widened into the pauses next to them).
+        held |= _textured(m.steady_long, m.energy_db, floor, m.dead)
     for a, b in runs(~held):
         # A fade crosses the noise's level on its way to silence in a moment, and so can a
         # rest between two notes; a pause between words and music is line noise however short.
@@ -231,21 +234,14 @@ def _textured(steady_long: np.ndarray, energy_db: np.ndarray, floor: float, dead
     if at_floor.sum() < w:
         return np.zeros(len(at_floor), bool)
     # Means over the frames at the floor only, so that words next to a pause lend it nothing.
-    mean = _window_mean(steady_long, at_floor)
+    cs = np.r_[0.0, np.cumsum(np.where(at_floor, steady_long, 0.0), dtype=np.float64)]
+    count = np.r_[0, np.cumsum(at_floor)]
+    i = np.arange(len(at_floor))
+    lo, hi = np.maximum(i - w // 2, 0), np.minimum(i + w // 2 + 1, len(at_floor))
+    mean = (cs[hi] - cs[lo]) / np.maximum(count[hi] - count[lo], 1)
     noise = float(np.percentile(mean[at_floor], 10))
-    # Music keeps it up for a while; a mix of two lines' noises (mono) strays above the
-    # quieter one's steadiness only in moments.
+    # Music keeps it up for a while; noise strays above its own steadiness only in moments.
     return _long_runs(at_floor & (mean > noise + _TEXTURE_OVER_NOISE), _LINE_NOISE_S)
-
-
-def _window_mean(x: np.ndarray, among: np.ndarray) -> np.ndarray:
-    """Per frame, the mean of `x` over the frames of `among` within _TEXTURE_S around it."""
-    w = int(_TEXTURE_S / HOP_S)
-    cs = np.r_[0.0, np.cumsum(np.where(among, x, 0.0), dtype=np.float64)]
-    count = np.r_[0, np.cumsum(among)]
-    i = np.arange(len(x))
-    lo, hi = np.maximum(i - w // 2, 0), np.minimum(i + w // 2 + 1, len(x))
-    return (cs[hi] - cs[lo]) / np.maximum(count[hi] - count[lo], 1)
 
 
 def _levels(energy_db: np.ndarray, dead: np.ndarray, tone_mask: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
@@ -258,19 +254,6 @@ def _levels(energy_db: np.ndarray, dead: np.ndarray, tone_mask: np.ndarray) -> t
     loud = live & ~tone_mask & (energy_db > threshold)
     sound = live & ~tone_mask & (energy_db > min(floor + _SOUND_MARGIN_DB, threshold))
     return floor, loud, sound
-
-
-def _line_noise_db(energy_db: np.ndarray, dead: np.ndarray, steady_long: np.ndarray, floor: float) -> float:
-    """The line's own noise level, measured on frames that sound like noise, not music.
-
-    The floor of `_levels` is a tenth of all frames; a long hold whose music sits near the
-    noise lifts it into the music (on a mono mix, where the held leg's noise is gone, 3 dB
-    over the remaining line's noise), and then line noise would pass for a held leg.
-    """
-    noisy = ~dead & (_window_mean(steady_long, np.ones(len(dead), bool)) < _NOISE_STEADY_MAX)
-    if noisy.sum() < 0.05 * max(1, int((~dead).sum())):
-        return floor
-    return min(floor, float(np.percentile(energy_db[noisy], 10)))
 
 
 def music_features(x: np.ndarray, plan: TonePlan) -> np.ndarray:
