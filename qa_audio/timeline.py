@@ -56,10 +56,11 @@ _WORDS_OVER_MUSIC_DB = 6.0
 # where a long hold pulled the floor estimate up); music misheard as words, with the rests
 # between its notes in a leg the PBX feeds, has 23-35 % (benchmarks/timeline.py misses).
 _WORDS_BELOW_LINE = 0.15
-# Words that end a hold are spoken at the side's level: a turn's mean loud level (dB) sits
-# 8-15 dB under the side's 90th percentile; music misheard as words, played 10-25 dB under
-# speech and softer still in the passages the model mishears, 27-30 dB under.
-_WORDS_UNDER_SPEAKING_DB = 20.0
+# Words that end a hold are spoken at the side's level: a turn's loudest tenth sits within
+# 4 dB of the side's (90th percentile of its words); music misheard as words,
+# played 10-25 dB under speech and softer still in the passages the model mishears, stays
+# 22-26 dB under it (benchmarks/timeline.py misses).
+_WORDS_UNDER_SPEAKING_DB = 15.0
 _INTERRUPT_OVERLAP_S = 1.0
 # Frames after a ring's end still carrying its decay.
 _RING_TAIL = 3
@@ -403,9 +404,8 @@ def _words(c: _Channel) -> np.ndarray:
         return words
     speaking_db = float(np.percentile(c.energy_db[words & c.loud], 90))
     for a, b in runs(words):
-        loud = c.loud[a:b]
         below_line = float(np.mean(c.quiet[a:b]))
-        if below_line > _WORDS_BELOW_LINE or float(np.mean(c.energy_db[a:b][loud])) < speaking_db - _WORDS_UNDER_SPEAKING_DB:
+        if below_line > _WORDS_BELOW_LINE or float(np.percentile(c.energy_db[a:b], 90)) < speaking_db - _WORDS_UNDER_SPEAKING_DB:
             words[a:b] = False
     if not c.music.any() or not words.any():
         return words
