@@ -75,13 +75,22 @@ class CallResult:
 
     @property
     def segments(self) -> list[Segment]:
+        """The call's transcript, redacted: one `Segment` per utterance, in recording time."""
         return self.analysis.segments
 
 
 class Analyzer:
     """One loaded configuration; create one per process and analyse many calls with it.
 
-    `threads`: CTranslate2 threads for Whisper (0: every core).
+    Args:
+        config: what changes an analysis (default: `AnalysisConfig()`, the standard pack and
+            the bundled model).
+        threads: CTranslate2 threads for Whisper (0: every core).
+
+    Raises:
+        RuleError: the rule pack is invalid (file:line: reason).
+        ValueError: an unknown tone plan.
+        ModelError: the model folder is not a faster-whisper model.
     """
 
     def __init__(self, config: AnalysisConfig | None = None, threads: int = 0):
@@ -134,9 +143,22 @@ class Analyzer:
         return Analysis(audio.duration_s, audio.channels.shape[0], audio.codec, timeline, segments, time.perf_counter() - t0, redaction)
 
     def analyze(self, source: str | Path | Audio | np.ndarray, started_at: date | None = None) -> CallResult:
-        """A recording (a path ffmpeg reads, a decoded `Audio`, or a (channels, samples)
-        float32 array at 16 kHz) analysed and scored. `started_at` (a datetime when the time
-        of day is known) lets time-dependent rules (morning greeting, holidays) decide."""
+        """One recording analysed and scored.
+
+        Args:
+            source: a path ffmpeg reads, a decoded `Audio`, or a (channels, samples) float32
+                array at 16 kHz (one row: mono; two: stereo, `config.agent_channel` the agent).
+            started_at: when the call was made (a datetime when the time of day is known),
+                for time-dependent rules (morning greeting, holidays); None: what they
+                measure is unknown.
+
+        Returns:
+            CallResult: `.analysis` (timeline as heard, redacted transcript, duration s),
+            `.timeline` (completed with silent holds and dead air), `.scorecard`.
+
+        Raises:
+            DecodeError: the file cannot be used as a call recording.
+        """
         a = self.signal(source)
         timeline, card = score(self.pack, a.timeline, a.segments, started_at)
         return CallResult(a, timeline, card)
@@ -155,9 +177,21 @@ def score(
     pack: rules.RulePack, timeline: Timeline, segments: list[Segment], started_at: date | None = None,
     pbx_facts: list[pbx.PbxFacts] | None = None, plan: TonePlan | None = None,
 ) -> tuple[Timeline, scoring.Scorecard]:
-    """The rules applied to a call: its timeline completed from the transcript, a PBX record
-    merged in (it wins over the audio; `plan` is the tone plan it is read with), then the
-    scorecard. A call nobody answered (PBX record) has every rule N/A and no score."""
+    """The rules applied to a call, without audio (what `rescore` does).
+
+    Args:
+        pack: the rule pack (`rules.load()`).
+        timeline: the call's timeline as heard (`timeline.analyse`, or a stored one).
+        segments: its transcript (redacted).
+        started_at: when the call was made, for time-dependent rules (None: unknown).
+        pbx_facts: PBX records of this call; they win over the audio.
+        plan: the tone plan the records are read with (default china).
+
+    Returns:
+        (timeline, scorecard): the timeline completed from the transcript (silent holds,
+        dead air, speech rates) with the PBX records merged in, and the scorecard. A call
+        nobody answered (PBX record) has every rule N/A and no score.
+    """
     tl = complete_timeline(timeline, segments, pack)
     if pbx_facts:
         tl = pbx.apply(tl, pbx_facts, plan or get_plan("china"))

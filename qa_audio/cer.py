@@ -35,6 +35,10 @@ def edit_distance(a: str, b: str) -> int:
 
 
 def cer(reference: str, hypothesis: str) -> float:
+    """Character error rate of one hypothesis: edits (substitutions, insertions, deletions)
+    over the reference's characters, both normalised first (`normalise`). 0.0 is perfect;
+    it can exceed 1.0 when the hypothesis is much longer than the reference.
+    """
     ref, hyp = normalise(reference), normalise(hypothesis)
     return edit_distance(ref, hyp) / max(1, len(ref))
 

@@ -70,4 +70,8 @@ def from_counts(counts: dict) -> Confusions:
 
 @lru_cache(maxsize=None)
 def load(path: Path = TABLE) -> Confusions:
+    """The learned confusion table (default: the shipped `asr_confusions.json`).
+
+    Raises OSError when the file cannot be read, ValueError (json) when it is not JSON.
+    """
     return from_counts(json.loads(path.read_text(encoding="utf-8")))

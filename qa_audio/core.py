@@ -89,6 +89,7 @@ class Span(Record):
 
     @property
     def duration_s(self) -> float:
+        """Length of the span in seconds."""
         return self.end_s - self.start_s
 
 
@@ -140,6 +141,7 @@ class Timeline(Record):
 
     @property
     def sides(self) -> list[str]:
+        """The sides heard, in channel order: `agent`/`customer` for stereo, `mixed` for mono."""
         return list(self.speech)
 
     def call_time(self, t: float) -> float:

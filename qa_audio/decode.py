@@ -33,19 +33,37 @@ class Audio:
 
     @property
     def duration_s(self) -> float:
+        """Length of the recording in seconds (at SAMPLE_RATE)."""
         return self.channels.shape[1] / SAMPLE_RATE
 
     @property
     def is_stereo(self) -> bool:
+        """Whether there are two channels (one per side of the call)."""
         return self.channels.shape[0] >= 2
 
     def mono(self) -> np.ndarray:
+        """Both channels averaged into one (n_samples,) float32 array; the only channel of a mono call."""
         return self.channels.mean(axis=0) if self.is_stereo else self.channels[0]
 
 
 def decode(path: str | Path) -> Audio:
-    """Decode in blocks into one preallocated array: memory is the call's samples and no
-    more (the list of chunks and its concatenation held twice that: 0.97 GB at 60 min)."""
+    """A recording decoded to 16 kHz float32, every channel kept in order.
+
+    Args:
+        path: any file ffmpeg (PyAV) reads: WAV (PCM, G.711 mu-law/A-law), MP3, FLAC,
+            Opus, AMR, M4A, ...
+
+    Returns:
+        Audio with `channels` (n_channels, n_samples) at SAMPLE_RATE, the source's sample
+        rate (Hz) and codec name.
+
+    Raises:
+        DecodeError: the file is missing, empty, truncated, not audio, has no audio stream
+            or more than two channels; the message says why, for a person.
+
+    Decoded in blocks into one preallocated array: memory is the call's samples and no
+    more (the list of chunks and its concatenation held twice that: 0.97 GB at 60 min).
+    """
     path = Path(path)
     if not path.exists():
         raise DecodeError(f"file not found: {path}")

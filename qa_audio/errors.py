@@ -25,6 +25,7 @@ def one_line(text: str) -> str:
 
 
 def log_path(db: Path) -> Path:
+    """The log file beside a database: `qa.db` logs to `qa.db.log`."""
     return db.with_name(db.name + ".log")
 
 

@@ -44,6 +44,10 @@ _LOOSE_FINALS = (("ing", "in"), ("eng", "en"), ("ang", "an"), ("ong", "on"))
 
 
 def loose(syllable: str) -> str:
+    """A toneless pinyin syllable with the sounds speakers and Whisper confuse folded
+    together (zh/z, ch/c, sh/s, l/n, r/l initials; -ing/-in, -eng/-en, -ang/-an, -ong/-on
+    finals): `loose("zhong") == loose("zon")`.
+    """
     s = syllable
     for a, b in _LOOSE_INITIALS:
         if s.startswith(a):
@@ -63,6 +67,7 @@ def _pinyin(char: str) -> str:
 
 
 def normalise(text: str) -> str:
+    """The text's Chinese characters, digits and Latin letters only: no punctuation, no spaces."""
     return "".join(_KEEP.findall(text))
 
 

@@ -23,11 +23,17 @@ _TOKENS = {
 
 
 class MetadataError(QaAudioError):
+    """The metadata sidecar or the file-name pattern is unusable; the message names the file and row."""
+
     pass
 
 
 @dataclass(frozen=True)
 class CallMeta:
+    """What is known about a call besides its audio: its call id, the agent's id and when
+    it started (a `date`, or a `datetime` when the time of day is known); None when unknown.
+    """
+
     call_id: str | None = None
     agent_id: str | None = None
     started_at: date | None = None  # a datetime when the time of day is known
@@ -39,6 +45,11 @@ def parse_when(text: str) -> date:
 
 
 def pattern_regex(pattern: str) -> re.Pattern:
+    """The regular expression for a file-name pattern such as `{date}_{agent}_{callid}`
+    (fields: {date} {time} {agent} {callid} {any}); it matches a whole file stem.
+
+    Raises MetadataError on an unknown field.
+    """
     out, pos = "", 0
     for m in re.finditer(r"\{(\w+)\}", pattern):
         if m.group(1) not in _TOKENS:
@@ -49,6 +60,11 @@ def pattern_regex(pattern: str) -> re.Pattern:
 
 
 def from_filename(path: Path, pattern: str = DEFAULT_PATTERN) -> CallMeta:
+    """Call id, agent and start time read from a file's name (its stem) by `pattern`;
+    an empty CallMeta when the name does not fit the pattern.
+
+    Raises MetadataError on an unknown field in the pattern.
+    """
     m = pattern_regex(pattern).match(path.stem)
     if not m:
         return CallMeta()
@@ -62,6 +78,8 @@ def from_filename(path: Path, pattern: str = DEFAULT_PATTERN) -> CallMeta:
 
 @dataclass(frozen=True)
 class SidecarRow:
+    """One row of a metadata sidecar: the file it names, its row number (for messages) and what it says."""
+
     file: str  # as written: a name, a path relative to the batch folder, or an absolute path
     row: int  # CSV line / JSON list item (1-based), for messages
     meta: CallMeta
@@ -69,6 +87,8 @@ class SidecarRow:
 
 @dataclass(frozen=True)
 class Sidecar:
+    """A metadata sidecar (CSV or JSON) as read: its path and its rows (`load_sidecar`)."""
+
     path: Path
     rows: tuple[SidecarRow, ...] = ()
 

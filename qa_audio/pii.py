@@ -52,6 +52,8 @@ _BANK_LEADS = "3456"
 
 
 class Utterance(Protocol):
+    """What personal-number search reads of an utterance: side, times (s) and text (a Segment has these)."""
+
     side: str
     start_s: float
     end_s: float
@@ -60,6 +62,10 @@ class Utterance(Protocol):
 
 @dataclass(frozen=True)
 class Kind:
+    """A kind of personal number in pii.toml: its name, the placeholder it is replaced by,
+    the keywords that announce it, and the fewest digits that make one.
+    """
+
     name: str
     placeholder: str
     keywords: tuple[str, ...]
@@ -68,6 +74,10 @@ class Kind:
 
 @dataclass(frozen=True)
 class Lexicon:
+    """pii.toml as read: the kinds of personal numbers, the keywords after which a number is
+    not personal (amounts, order numbers), and how many characters a keyword reaches.
+    """
+
     kinds: dict[str, Kind]
     not_personal: tuple[str, ...]
     window_chars: int
@@ -84,6 +94,8 @@ class Part:
 
 @dataclass(frozen=True)
 class Found:
+    """One personal number found: its kind, its digits, and the parts of utterances it was read from."""
+
     kind: str
     digits: str
     parts: tuple[Part, ...]
@@ -91,6 +103,10 @@ class Found:
 
 @lru_cache(maxsize=4)
 def load_lexicon(path: Path = PII_FILE) -> Lexicon:
+    """The lexicon in `path` (default: the shipped pii.toml), loaded once per path.
+
+    Raises OSError when it cannot be read, tomllib.TOMLDecodeError or KeyError when it is malformed.
+    """
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
     kinds = {
         name: Kind(name, spec["placeholder"], tuple(spec["keywords"]), int(spec["min_digits"]))
@@ -144,6 +160,7 @@ def find(utterances: Sequence[Utterance], lexicon: Lexicon | None = None) -> lis
 
 
 def find_in_text(text: str, lexicon: Lexicon | None = None) -> list[Found]:
+    """The personal numbers in one text (read as one utterance); `lexicon` defaults to the shipped one."""
     return find([_Text(text)], lexicon)
 
 

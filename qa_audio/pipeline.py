@@ -54,6 +54,10 @@ class Options:
 
 @dataclass
 class Outcome:
+    """What became of one file in a batch: `status` done, failed or skipped; its call id,
+    the reason it failed, its score and flag, the audio's length and the wall time taken (s).
+    """
+
     file: str
     status: str  # done | failed | skipped
     call_id: str | None = None
@@ -66,21 +70,28 @@ class Outcome:
 
 @dataclass
 class Summary:
+    """A finished batch: each file's outcome, the files ignored (not audio), how often each
+    rule failed, and warnings about PBX records that could not be read.
+    """
+
     outcomes: list[Outcome]
     ignored: list[str]
     failed_rules: dict[str, int]
     warnings: list[str] = field(default_factory=list)  # PBX records that could not be read
 
     def count(self, status: str) -> int:
+        """How many files ended with `status` (done, failed or skipped)."""
         return sum(o.status == status for o in self.outcomes)
 
     @property
     def mean_score(self) -> float | None:
+        """The mean score of the calls done in this batch (calls without a score left out), or None."""
         scores = [o.score for o in self.outcomes if o.status == "done" and o.score is not None]
         return round(sum(scores) / len(scores), 1) if scores else None
 
     @property
     def flagged(self) -> int:
+        """How many calls done in this batch were flagged for review."""
         return sum(o.flagged for o in self.outcomes if o.status == "done")
 
 
@@ -99,6 +110,8 @@ class Progress:
 
 @dataclass(frozen=True)
 class Recording:
+    """A file found by `discover`: its path and its name relative to the folder it was found in."""
+
     path: Path
     rel: str  # path relative to the folder it was found in (its name, for a file given by name)
 
@@ -221,6 +234,8 @@ def _analyses(jobs: list[Job], init: tuple, opts: Options, progress: Progress) -
 
 
 class Job(NamedTuple):
+    """One file to analyse: where it is, its call record, when it started, and its cached transcript if any."""
+
     path: Path
     rec: CallRecord
     started_at: date | None  # a datetime when the time of day is known
@@ -228,7 +243,22 @@ class Job(NamedTuple):
 
 
 def process(paths: list[Path], opts: Options, progress: Progress | None = None) -> Summary:
-    """Analyse, score and store every recording under `paths`; calls already stored are skipped."""
+    """Analyse, score and store every recording under `paths`; calls already stored are skipped.
+
+    Args:
+        paths: recordings and folders (searched recursively for audio files).
+        opts: the database, the analysis config, workers, metadata, PBX records, --force.
+        progress: told of each file as it finishes (default: quiet).
+
+    Returns:
+        Summary: each file's outcome (done, failed with its reason, skipped), ignored
+        non-audio files, failed-rule counts and PBX warnings. A file that fails is recorded
+        and the batch goes on; a killed batch resumes where it stopped.
+
+    Raises:
+        QaAudioError: the batch cannot run at all (bad metadata or pattern, unusable
+            database, invalid rule pack, missing model, unreachable cluster).
+    """
     progress = progress or Progress()
     # The coordinator's Analyzer never transcribes (its model is loaded only on first use):
     # it scores, and names the transcript cache.

@@ -14,6 +14,10 @@ PLAIN_EVERY_S = 10.0
 
 
 class BatchProgress(Progress):
+    """A batch's progress on `stream` (stderr): a live bar on a terminal, else a plain status
+    line every PLAIN_EVERY_S seconds and at the end. `live` forces one or the other.
+    """
+
     def __init__(self, stream: TextIO = sys.stderr, live: bool | None = None):
         self.stream = stream
         self.live = stream.isatty() if live is None else live
@@ -24,6 +28,7 @@ class BatchProgress(Progress):
         self._bar = None
 
     def begin(self, queued: int) -> None:
+        """Start counting: `queued` files are about to be analysed."""
         self.queued, self.t0 = queued, time.monotonic()
         if self.live and queued:
             from rich.console import Console
@@ -34,6 +39,7 @@ class BatchProgress(Progress):
             self._bar.start()
 
     def advance(self, outcome: Outcome) -> None:
+        """Count one finished file (skipped files are not counted) and show the status."""
         if outcome.status == "skipped":
             return
         self.done += outcome.status == "done"
@@ -48,10 +54,12 @@ class BatchProgress(Progress):
             print(self.status(), file=self.stream, flush=True)
 
     def note(self, text: str) -> None:
+        """Print a line for the person running the batch, above the bar when there is one."""
         (self._bar.console.print if self._bar is not None else lambda t: print(t, file=self.stream, flush=True))(text)
 
     @property
     def finished(self) -> int:
+        """Files finished so far, done or failed."""
         return self.done + self.failed
 
     def status(self) -> str:
@@ -63,6 +71,7 @@ class BatchProgress(Progress):
         return f"{self.finished}/{self.queued} calls: {self.done} done, {self.failed} failed, {remaining} remaining; {rate}; ETA {eta}"
 
     def close(self) -> None:
+        """Stop the live bar (safe to call more than once)."""
         if self._bar is not None:
             self._bar.stop()
 

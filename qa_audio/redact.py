@@ -39,6 +39,8 @@ _UNHEARD_MIN_S = 0.4
 
 @dataclass(frozen=True)
 class RedactionSpan:
+    """A stretch of a call (seconds, one side) that held a personal number of `kind`, toned out of the audio copy."""
+
     start_s: float
     end_s: float
     side: str
@@ -47,6 +49,8 @@ class RedactionSpan:
 
 @dataclass
 class Redaction:
+    """A transcript redacted: its segments with placeholders, and the spans the numbers were spoken in."""
+
     segments: list[Segment]  # with placeholders
     spans: list[RedactionSpan]
 
@@ -80,7 +84,12 @@ def copies_dir(db: Path) -> Path:
 
 
 def redact_call(segments: list[Segment], audio: Audio, timeline: Timeline, settings: Settings) -> tuple[list[Segment], CallRedaction]:
-    """A call's redacted transcript, and its spans, raw text (if kept) and audio copy."""
+    """A call's redacted transcript, and its spans, raw text (if kept) and audio copy.
+
+    Personal numbers (pii.toml: mobile, ID card, bank card, ...) in `segments` become
+    placeholders; their spans (s) are toned or silenced in a FLAC copy of `audio` unless
+    `settings.audio` is "off"; the raw transcript is kept only when `settings.keep_raw`.
+    """
     red = redact_segments(segments)
     spans = _merge(red.spans + unheard_spans(segments, timeline.speech, red.spans))
     flac = encode_flac(redact_audio(audio, timeline.sides, spans, settings.audio)) if settings.audio != "off" else None

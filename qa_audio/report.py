@@ -16,11 +16,18 @@ from .store import Store, StoreError, finding_from_row
 
 
 class NotFound(StoreError):
+    """No such call, agent or finding in the database; the message names what was asked for."""
+
     pass
 
 
 @dataclass(frozen=True)
 class ReviewRequest:
+    """A supervisor's review of one finding: `decision` confirm or override, who reviews,
+    why (`note`), and with override the result it should have (pass, fail or na; default the
+    opposite of the automatic pass/fail).
+    """
+
     call_id: str
     rule_id: str
     decision: str  # confirm | override
@@ -37,7 +44,12 @@ def _effective(f: Finding, review: dict | None) -> Finding:
 
 
 def scorecard(store: Store, call_id: str, with_transcript: bool = False) -> dict:
-    """The scorecard JSON contract (see README "Scorecard JSON")."""
+    """One call's scorecard as the JSON contract (README, "Scorecard JSON"): timing facts,
+    score, findings with evidence and reviews applied, metrics; `with_transcript` adds
+    `segments` and `events`.
+
+    Raises NotFound when there is no call `call_id`.
+    """
     call = store.call(call_id)
     if call is None:
         raise NotFound(f"no call with id {call_id!r} in {store.path}")
@@ -83,6 +95,12 @@ def scorecard(store: Store, call_id: str, with_transcript: bool = False) -> dict
 
 
 def review(store: Store, req: ReviewRequest) -> dict:
+    """Record a review (append-only, audited) and return the call's scorecard with it applied.
+
+    Raises ValueError on a bad decision or result, an empty note or a call that failed
+    processing; NotFound when the call or the rule's finding does not exist; StoreError when
+    the database cannot be written.
+    """
     if req.decision not in ("confirm", "override"):
         raise ValueError("decision must be 'confirm' or 'override'")
     if not req.note.strip():
@@ -140,6 +158,10 @@ def agent_report(store: Store, agent_id: str) -> dict:
 
 
 def daily_report(store: Store, date: str) -> dict:
+    """One day's figures (`date` YYYY-MM-DD; undated calls by the day they were processed):
+    calls, failed files, mean score and flagged count, per agent, and per rule the count of
+    each result.
+    """
     calls = store.calls("call_date = ? OR (call_date IS NULL AND substr(processed_at, 1, 10) = ?)", [date, date])
     cards = [scorecard(store, c["id"]) for c in calls]
     agents: dict[str, list[dict]] = {}
@@ -166,6 +188,11 @@ def daily_report(store: Store, date: str) -> dict:
 
 
 def export(store: Store, fmt: str) -> str:
+    """Every stored scorecard as text: `fmt` "json" (the full scorecard contract, a list) or
+    "csv" (one row per call).
+
+    Raises ValueError on any other format.
+    """
     cards = [scorecard(store, c["id"]) for c in store.calls()]
     if fmt == "json":
         return json.dumps(cards, ensure_ascii=False, indent=1)
@@ -193,6 +220,7 @@ def _mean(values) -> float | None:
 
 
 def fmt_time(t: float | None) -> str:
+    """Seconds as `mm:ss.s` (`01:05.3`), `  -  ` for None."""
     if t is None:
         return "  -  "
     return f"{int(t // 60):02d}:{t % 60:04.1f}"

@@ -17,6 +17,8 @@ from .store import Store
 
 @dataclass
 class Forgotten:
+    """What a purge or delete removed: the calls' ids and the redacted audio copies deleted."""
+
     calls: list[str]
     audio_removed: list[str]
 
@@ -36,11 +38,20 @@ def cutoff(before: str | None, settings: dict, source: Path, today: date) -> str
 
 
 def purge(store: Store, before: str, actor: str) -> Forgotten:
+    """Remove the transcripts, search index and audio copies of calls made before `before`
+    (YYYY-MM-DD); scorecards, reviews and the audit trail stay. `actor` is recorded in the
+    audit trail. The database is vacuumed so the text is gone from the file too.
+    """
     calls = store.calls_before(before)
     return _forget(store, calls, actor, "purge", {"before": before})
 
 
 def delete(store: Store, call_id: str, actor: str, reason: str | None = None) -> Forgotten:
+    """Remove one call's personal data on request (transcript, search index, audio copy),
+    recorded in the audit trail with `actor` and `reason`.
+
+    Raises ValueError when there is no call `call_id`.
+    """
     if store.call(call_id) is None:
         raise ValueError(f"no call with id {call_id!r} in {store.path}")
     return _forget(store, [call_id], actor, "delete", {"reason": reason} if reason else None)

@@ -56,6 +56,10 @@ class RoleCues:
 
     @classmethod
     def from_pack(cls, pack: RulePack) -> "RoleCues":
+        """The cues from a rule pack: its opening and agent-line phrase collections and the
+        `near` conditions of its agent-line rules (settings opening_collections,
+        agent_line_collections, agent_line_rules).
+        """
         s = pack.settings
         phrases = lambda names: tuple(p for n in names for p in pack.collections.get(n, ()))  # noqa: E731
         near = tuple(c for r in pack.rules if r.id in s["agent_line_rules"] for c in r.conditions.values() if isinstance(c, Near))
@@ -149,7 +153,11 @@ def call_confidence(segments: list[Segment]) -> float:
 
 
 def assign(segments: list[Segment], samples: np.ndarray, cues: RoleCues, answer_s: float = 0.0) -> list[Segment]:
-    """Label mixed-channel segments agent / customer, each with a role confidence."""
+    """Label mixed-channel segments agent / customer, each with a role confidence (0-1).
+
+    `samples` is the mono recording (16 kHz) the segments were heard in; `cues` are the
+    lines only an agent says; `answer_s` is the pickup (s), from which the opening is timed.
+    """
     if not segments:
         return segments
     index = IndexedTranscript(segments)

@@ -69,6 +69,12 @@ class RuleError(QaAudioError):
 
 @dataclass(frozen=True)
 class Said:
+    """A `said` condition: the phrases (or @collections) one side says, with `match` any, all,
+    none or at_least `n`; where in the call (first_s / last_s after pickup or before the end,
+    from_s / to_s, or within_s after / before an event or another condition), fuzzy matching
+    down to `min_quality` (0-1), and `not_in` wordings that do not count.
+    """
+
     phrases: tuple[str, ...]
     match: str = "any"
     n: int = 1
@@ -93,6 +99,10 @@ class Said:
 
 @dataclass(frozen=True)
 class Near:
+    """A `near` condition: a phrase of `a` and a phrase of `b` said by one side within
+    `within_chars` characters of each other, matched fuzzily down to `min_quality` (0-1).
+    """
+
     a: tuple[str, ...]
     b: tuple[str, ...]
     within_chars: int = 10
@@ -104,6 +114,10 @@ class Near:
 
 @dataclass(frozen=True)
 class Metric:
+    """A `metric` condition: a timeline or talk metric (`scoring.metrics`) compared with
+    `value` by `op` (<, <=, >, >=, ==, !=); an unknown metric is never a pass.
+    """
+
     name: str
     op: str
     value: float | str
@@ -114,6 +128,12 @@ Condition = Said | Near | Metric
 
 @dataclass(frozen=True)
 class Rule:
+    """One checkable requirement: its id, title, section and points; its named conditions;
+    `passes` (and `applies`: otherwise N/A), boolean expressions over the conditions' names;
+    whether a failure fails the whole call (`critical`); and the standard it checks (clause
+    and source).
+    """
+
     id: str
     title: str
     section: str
@@ -129,6 +149,8 @@ class Rule:
 
 @dataclass(frozen=True)
 class Section:
+    """A section of the scorecard (opening, hold, ...): its id, title and weight in the score."""
+
     id: str
     title: str
     weight: float
@@ -136,6 +158,12 @@ class Section:
 
 @dataclass
 class RulePack:
+    """A loaded rule pack (`load`): its name, version and content hash, the pass score, the
+    engine settings (checked against `qa_audio.settings`), phrase collections, holiday
+    greetings by date, sections and rules. Every scorecard records the name, version and hash
+    it was made with.
+    """
+
     name: str
     version: str
     hash: str
@@ -156,6 +184,10 @@ class RulePack:
         return " ".join(sorted(words, key=lambda w: (len(w), w))[:limit])
 
     def rule(self, rule_id: str) -> Rule:
+        """The rule with id `rule_id`.
+
+        Raises KeyError when the pack has none.
+        """
         for r in self.rules:
             if r.id == rule_id:
                 return r
@@ -195,6 +227,19 @@ class _Locator:
 
 
 def load(path: str | Path = DEFAULT_PACK) -> RulePack:
+    """A rule pack read and checked: TOML (UTF-8, a byte-order mark allowed), every rule's
+    conditions, expressions, phrase templates and settings.
+
+    Args:
+        path: the pack's .toml file (default: the standard pack shipped in the package).
+
+    Returns:
+        The RulePack, with `hash` the SHA-256 of the file's text (first 16 hex digits).
+
+    Raises:
+        RuleError: the file cannot be read, is not UTF-8 or TOML, or a rule or setting is
+            invalid; the message is `file:line: reason`.
+    """
     path = Path(path)
     try:
         data = path.read_bytes()

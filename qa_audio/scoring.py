@@ -38,6 +38,11 @@ class CallContext:
 
 
 def metrics(ctx: CallContext, pack: RulePack) -> dict[str, float | str | None]:
+    """The call's measured values that rules compare (`metric` conditions): answer delay (s),
+    rings, holds (count, longest, total s), hang-up side, talk shares and times (s),
+    interruptions, speech rates, 您 share, whether it is morning, and so on; None where the
+    call does not say (a metric that is None is `unknown`, never a pass).
+    """
     tl, m = ctx.timeline, ctx.timeline.metrics
     agent_text = "".join(s.text for s in ctx.segments if s.side == AGENT)
     nin = agent_text.count("您")
@@ -68,6 +73,7 @@ def metrics(ctx: CallContext, pack: RulePack) -> dict[str, float | str | None]:
 
 
 def holiday_greetings(pack: RulePack, day: date) -> tuple[str, ...]:
+    """The pack's greetings for `day` (its YYYY-MM-DD entry, else its MM-DD one), () on an ordinary day."""
     return pack.holidays.get(day.strftime("%Y-%m-%d")) or pack.holidays.get(day.strftime("%m-%d")) or ()
 
 
@@ -228,6 +234,7 @@ def _fmt(v) -> str:
 
 
 def evaluate(pack: RulePack, ctx: CallContext) -> list[Finding]:
+    """One Finding per rule of the pack, in the pack's order, for a call's timeline and transcript."""
     ev = _Evaluator(pack, ctx)
     return [ev.rule(r) for r in pack.rules]
 
@@ -260,6 +267,11 @@ def summarize(findings: list[Finding], pass_score: float, extra_flags: list[str]
 
 
 def scorecard(pack: RulePack, ctx: CallContext) -> Scorecard:
+    """The call's scorecard: every rule's finding, the score (0-100, None when nothing
+    scorable was said), pass/fail against the pack's pass score, and the flags that send it to
+    review (a failed critical rule, low transcript confidence, no speech, no agent speech,
+    uncertain mono roles).
+    """
     findings = evaluate(pack, ctx)
     flags = []
     if ctx.segments:

@@ -212,6 +212,10 @@ _TRANSIENT = {5, 6, 10, 13}
 
 @dataclass
 class CallRecord:
+    """A call as the `calls` table knows it: call id, file, content hash (its identity),
+    agent, start (ISO text), and the audio's length (s), channels and codec once decoded.
+    """
+
     id: str
     file: str
     sha256: str
@@ -223,6 +227,7 @@ class CallRecord:
 
 
 def now() -> str:
+    """The current UTC time as ISO 8601 text to the second, as every stored time is written."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
@@ -243,6 +248,7 @@ def to_json(value, indent: int | None = None) -> str:
 
 
 def finite(value):
+    """`value` with every NaN and infinite float, nested in dicts and lists too, replaced by None (JSON has neither)."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, dict):
@@ -344,6 +350,7 @@ class Store:
         self.db.execute("INSERT INTO segments_fts (segments_fts) VALUES ('optimize')")
 
     def close(self) -> None:
+        """Close the database connection."""
         self.db.conn.close()
 
     # --- writes -------------------------------------------------------------------
@@ -378,6 +385,11 @@ class Store:
         )
 
     def save_failure(self, rec: CallRecord, error: str) -> None:
+        """Record that a file could not be analysed, with the reason (`error`), under `rec`.
+
+        Raises IdentityError when that would replace or relabel another call, StoreError when
+        the database cannot be written.
+        """
         def write():
             self._claim(rec, failed=True)
             self.db["calls"].insert({**asdict(rec), "call_date": _date(rec.started_at), "status": "failed", "error": error, "processed_at": now()})
@@ -455,6 +467,10 @@ class Store:
         )
 
     def add_review(self, call_id: str, rule_id: str, decision: str, reviewer: str, note: str, result: str | None) -> int:
+        """Append a review of one finding (append-only: reviews are never changed or deleted).
+
+        Returns the review's id. Raises StoreFault when the write does not get through.
+        """
         def write():
             cur = self.db.execute(
                 "INSERT INTO reviews (call_id, rule_id, decision, result, reviewer, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -465,10 +481,12 @@ class Store:
         return self._write(write)
 
     def cached_segments(self, sha256: str, asr_key: str) -> list[dict] | None:
+        """The cached transcript of the audio with content hash `sha256` made under `asr_key`, as dicts; None when not cached."""
         row = self.db.execute("SELECT segments_json FROM transcript_cache WHERE sha256 = ? AND asr_key = ?", [sha256, asr_key]).fetchone()
         return json.loads(row[0]) if row else None
 
     def cache_segments(self, sha256: str, asr_key: str, segments: list[Segment]) -> None:
+        """Cache a transcript for the audio `sha256` under `asr_key` (replacing one cached before)."""
         self._write(
             lambda: self.db["transcript_cache"].upsert(
                 {"sha256": sha256, "asr_key": asr_key, "segments_json": _segments_json(segments)},
@@ -518,6 +536,10 @@ class Store:
     # --- web app: users, sessions, acknowledgements, disputes, audit -----------------
 
     def add_user(self, name: str, role: str, agent_id: str | None, password_hash: str) -> int:
+        """Add a web user with an already hashed password; returns the user's id.
+
+        Raises ValueError when the name is taken.
+        """
         with self._tx():
             if self.db.execute("SELECT 1 FROM users WHERE name = ?", [name]).fetchone():
                 raise ValueError(f"user {name!r} exists already")
@@ -527,12 +549,15 @@ class Store:
             ).lastrowid
 
     def user(self, name: str) -> dict | None:
+        """The user named `name` (with the password hash, for logging in), or None."""
         return next(self.db["users"].rows_where("name = ?", [name]), None)
 
     def users(self) -> list[dict]:
+        """Every user (id, name, role, agent id, created), by name; never the password hashes."""
         return list(self.db["users"].rows_where(order_by="name", select="id, name, role, agent_id, created_at"))
 
     def add_session(self, token_hash: str, user_id: int, csrf: str, expires_at: str) -> None:
+        """Start a web session (`token_hash`: the cookie's hash, never the cookie); expired sessions are dropped."""
         with self._tx():
             self.db.execute("DELETE FROM sessions WHERE expires_at < ?", [now()])
             self.db.execute(
@@ -550,19 +575,23 @@ class Store:
         return dict(zip(("id", "name", "role", "agent_id", "csrf"), row)) if row else None
 
     def end_session(self, token_hash: str) -> None:
+        """End a web session (log out)."""
         with self._tx():
             self.db.execute("DELETE FROM sessions WHERE token_hash = ?", [token_hash])
 
     def add_acknowledgement(self, call_id: str, agent_user: str) -> int:
+        """Record that an agent acknowledged a call's scorecard (append-only); returns its id."""
         with self._tx():
             return self.db.execute(
                 "INSERT INTO acknowledgements (call_id, agent_user, created_at) VALUES (?, ?, ?)", [call_id, agent_user, now()]
             ).lastrowid
 
     def acknowledgements(self, call_id: str) -> list[dict]:
+        """A call's acknowledgements, oldest first."""
         return list(self.db["acknowledgements"].rows_where("call_id = ?", [call_id], order_by="id"))
 
     def add_dispute(self, call_id: str, rule_id: str, agent_user: str, reason: str) -> int:
+        """Record an agent's dispute of one finding with the reason (append-only); returns its id."""
         with self._tx():
             return self.db.execute(
                 "INSERT INTO disputes (call_id, rule_id, agent_user, reason, created_at) VALUES (?, ?, ?, ?, ?)",
@@ -581,6 +610,7 @@ class Store:
         return [dict(zip(cols, r)) for r in cur]
 
     def resolve_dispute(self, dispute_id: int, outcome: str, resolver: str, note: str, review_id: int | None) -> None:
+        """Record a dispute's resolution: the outcome, who resolved it, the note and the review it led to, if any."""
         with self._tx():
             self.db.execute(
                 "INSERT INTO dispute_resolutions (dispute_id, outcome, resolver, note, review_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -588,10 +618,12 @@ class Store:
             )
 
     def audit(self, actor: str, action: str, call_id: str | None = None, detail: dict | None = None) -> None:
+        """Append an entry to the audit trail: who (`actor`) did what (`action`), to which call, with details."""
         with self._tx():
             self._audit(actor, action, call_id, detail)
 
     def audit_trail(self, call_id: str | None = None, limit: int = 200) -> list[dict]:
+        """The latest `limit` audit entries, newest first, of one call or of all."""
         where, params = ("call_id = ?", [call_id]) if call_id else ("1", [])
         return list(self.db["audit"].rows_where(where, params, order_by="id DESC", limit=limit))
 
@@ -660,24 +692,31 @@ class Store:
     # --- reads --------------------------------------------------------------------
 
     def call(self, call_id: str) -> dict | None:
+        """The `calls` row of one call (status, file, timeline_json, ...), or None."""
         return next(self.db["calls"].rows_where("id = ?", [call_id]), None)
 
     def calls(self, where: str = "1", params: list | None = None, order: str = "id") -> list[dict]:
+        """`calls` rows matching an SQL condition (`where`, with `params`), ordered by `order`."""
         return list(self.db["calls"].rows_where(where, params or [], order_by=order))
 
     def events(self, call_id: str) -> list[dict]:
+        """A call's timeline events as rows, by start time."""
         return list(self.db["events"].rows_where("call_id = ?", [call_id], order_by="start_s"))
 
     def segments(self, call_id: str) -> list[dict]:
+        """A call's (redacted) transcript as rows, by start time."""
         return list(self.db["segments"].rows_where("call_id = ?", [call_id], order_by="start_s"))
 
     def findings(self, call_id: str) -> list[dict]:
+        """A call's findings as rows, in the rule pack's order (`finding_from_row` reads one back)."""
         return list(self.db["findings"].rows_where("call_id = ?", [call_id], order_by="rowid"))
 
     def scorecard(self, call_id: str) -> dict | None:
+        """A call's `scorecards` row (score, passed, flagged, rule pack), or None."""
         return next(self.db["scorecards"].rows_where("call_id = ?", [call_id]), None)
 
     def reviews(self, call_id: str) -> list[dict]:
+        """A call's reviews, oldest first."""
         return list(self.db["reviews"].rows_where("call_id = ?", [call_id], order_by="id"))
 
     def calls_before(self, date: str) -> list[str]:
@@ -687,6 +726,7 @@ class Store:
         return [r[0] for r in self.db.execute(sql, [date])]
 
     def redaction_spans(self, call_id: str) -> list[dict]:
+        """Where a call's personal numbers were spoken (seconds, side, kind), by start time."""
         return list(self.db["redaction_spans"].rows_where("call_id = ?", [call_id], order_by="start_s"))
 
     def redacted_audio(self, call_id: str) -> Path | None:

@@ -96,14 +96,28 @@ class _Channel:
 
 
 def side_names(audio: Audio, agent_channel: int) -> list[str]:
+    """The side each channel of `audio` is: `mixed` for mono; agent then customer when `agent_channel` is 0."""
     if not audio.is_stereo:
         return [MIXED]
     return [AGENT, CUSTOMER] if agent_channel == 0 else [CUSTOMER, AGENT]
 
 
 def analyse(audio: Audio, plan: TonePlan, agent_channel: int = 0, music_model: music.MusicModel | None = None) -> Timeline:
-    """The timeline of one recording; `music_model` replaces the shipped hold-music weights
-    (the benchmark scores each call with a model that never heard its music)."""
+    """The timeline of one recording, from the signal alone (no transcript).
+
+    Args:
+        audio: the decoded call (`decode.decode`).
+        plan: the call-progress tones to listen for (`tones.get_plan("china")`).
+        agent_channel: which stereo channel is the agent, 0 (left) or 1 (right); ignored
+            for mono.
+        music_model: replaces the shipped hold-music weights (the benchmark scores each
+            call with a model that never heard its music).
+
+    Returns:
+        Timeline: speech spans per side, rings and pickup (`answer_s`, `ring_count`), holds,
+        busy tone and hang-up side, talk metrics and events; times in seconds into the
+        recording. Silent holds and dead air need the transcript (`analyzer.score` adds them).
+    """
     names = side_names(audio, agent_channel)
     chans, tones = [], []
     for side, x in zip(names, audio.channels):

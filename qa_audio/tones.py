@@ -37,26 +37,33 @@ _MIN_BURST_S = 0.1
 
 @dataclass(frozen=True)
 class Tone:
+    """A call-progress tone: its frequencies (Hz) and cadence, (on s, off s) pairs that repeat."""
+
     freqs: tuple[float, ...]
     cadence: tuple[tuple[float, float], ...]
 
     @property
     def on_values(self) -> tuple[float, ...]:
+        """The cadence's tone-on durations (s)."""
         return tuple(on for on, _ in self.cadence)
 
     @property
     def off_values(self) -> tuple[float, ...]:
+        """The cadence's silence durations (s)."""
         return tuple(off for _, off in self.cadence)
 
 
 @dataclass(frozen=True)
 class TonePlan:
+    """A country's (a PBX's) ringback and busy tones, by name (tone_plans.toml)."""
+
     name: str
     ringback: Tone
     busy: Tone
 
 
 def load_plans() -> dict[str, TonePlan]:
+    """Every tone plan in the shipped tone_plans.toml, by name (china, europe, north_america, uk, ...)."""
     raw = tomllib.loads((resources.files("qa_audio") / "tone_plans.toml").read_text("utf-8"))
     plans = {}
     for name, spec in raw.items():
@@ -69,6 +76,10 @@ def load_plans() -> dict[str, TonePlan]:
 
 
 def get_plan(name: str) -> TonePlan:
+    """The tone plan called `name`.
+
+    Raises ValueError naming the known plans when there is none of that name.
+    """
     plans = load_plans()
     if name not in plans:
         raise ValueError(f"unknown tone plan {name!r}; known: {', '.join(sorted(plans))}")
@@ -80,6 +91,7 @@ BLOCK_FRAMES = 3000
 
 
 def n_frames(n_samples: int, sr: int) -> int:
+    """How many HOP_S frames cover `n_samples` samples at `sr` Hz (at least 1)."""
     return max(1, math.ceil(n_samples / int(HOP_S * sr)))
 
 
@@ -112,6 +124,7 @@ def tone_share(frames: np.ndarray, energy: np.ndarray, freqs: tuple[float, ...],
 
 
 def windowed_energy(frames: np.ndarray) -> np.ndarray:
+    """The energy of each frame (row of `frames`) under a Hann window, as the spectra see it."""
     w = np.hanning(frames.shape[1]).astype(np.float32)
     return np.einsum("ij,ij->i", frames, frames * w**2)
 

@@ -55,6 +55,18 @@ _M_TRIM_THRESHOLD, _M_MMAP_MAX, _M_ARENA_MAX = -1, -4, -8
 
 @dataclass(frozen=True)
 class AsrSettings:
+    """How Whisper transcribes; every field changes a transcript, so all are in its cache key.
+
+    beam_size: beam width (5 most accurate, 1 faster). word_timestamps: times per word.
+    max_clip_s, merge_gap_s, pad_s: speech is cut into clips of at most max_clip_s seconds,
+    pauses up to merge_gap_s bridged (stereo), pad_s added at each end. chunk_s, batch_size:
+    clips packed into Whisper windows of chunk_s seconds, batch_size windows at a time.
+    no_speech_max, logprob_min, compression_max: a segment above no_speech_max no-speech
+    probability and below logprob_min mean log-probability is dropped; above compression_max
+    gzip ratio it is a loop. hotwords: a prompt of service phrases (None: none).
+    silero_boundaries: refine clip edges with Silero VAD.
+    """
+
     beam_size: int = 5
     word_timestamps: bool = True
     max_clip_s: float = 20.0
@@ -69,6 +81,7 @@ class AsrSettings:
     silero_boundaries: bool = True
 
     def key(self) -> str:
+        """16 hex digits that differ whenever any setting differs (part of the transcript cache key)."""
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -76,6 +89,7 @@ class AsrSettings:
 
 
 def to_simplified(text: str) -> str:
+    """The text in simplified characters (Whisper writes traditional ones at times)."""
     return zhconv.convert(text, "zh-hans")
 
 
@@ -84,6 +98,7 @@ def _bare(text: str) -> str:
 
 
 def is_hallucination(text: str) -> bool:
+    """Whether a segment's text is nothing (punctuation only) or one of Whisper's stock phrases for silence (STOCK_HALLUCINATIONS)."""
     if not _bare(text):
         return True
     return any(p in text for p in STOCK_HALLUCINATIONS)
@@ -141,6 +156,18 @@ class Transcriber:
         self.pipeline = BatchedInferencePipeline(self.model)
 
     def transcribe(self, audio: Audio, timeline: Timeline) -> list[Segment]:
+        """The words of each side of a call, with times.
+
+        Args:
+            audio: the decoded call (`decode.decode`), 16 kHz float32.
+            timeline: its timeline (`timeline.analyse`); only its speech spans are transcribed,
+                so rings, tones and hold music never reach Whisper.
+
+        Returns:
+            Segments in recording time (seconds), sorted by start and side; a mono call's are `mixed`
+            until `roles.assign` names the speakers. [] for a call with no speech. Text is
+            simplified Chinese; loops and stock hallucinations are dropped.
+        """
         s = self.settings
         utterances: list[_Utterance] = []
         # On a mono line both voices share the channel: a short pause may be a change of

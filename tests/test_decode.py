@@ -138,6 +138,7 @@ def test_unknown_wav_format_tag_names_the_tag(tmp_path):
         decode(_wav(tmp_path / "tag.wav", tag=0x1234))
 
 
+@pytest.mark.slow  # decodes a long generated call (about 4 s)
 def test_decode_memory_is_the_samples_and_no_more(tmp_path):
     # Finding 4: decoding a 60-minute stereo call peaked at 0.97 GB, twice its samples (a list
     # of chunks, then their concatenation). Five minutes here; benchmarks/long_call.py runs 60.

@@ -1,7 +1,9 @@
-"""The library's front door: the README's example, the transcript cache's key, the wheel."""
+"""The library's front door: the README's example (read from README.md and run), the
+transcript cache's key, the wheel."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -12,22 +14,35 @@ from pathlib import Path
 
 import pytest
 
-from qa_audio import AnalysisConfig, Analyzer, models, pipeline
+from qa_audio import AnalysisConfig, Analyzer, models, pipeline, rules
 
 from .conftest import ROOT, SAMPLES, run_cli
 
 C004 = SAMPLES / "20261122_a02_c004.flac"
 
-# The README's library example, word for word (README.md, "Library").
-EXAMPLE = """
-from qa_audio import Analyzer, AnalysisConfig
-result = Analyzer(AnalysisConfig()).analyze("samples/20261122_a02_c004.flac")
-print(result.scorecard.score, [f.rule_id for f in result.scorecard.findings if f.result == "fail"])
-"""
+
+def library_section() -> str:
+    """README.md's "Library" section, up to the next section."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return text.split("\n## Library\n", 1)[1].split("\n## ", 1)[0]
 
 
-def test_readme_example_is_the_example_here():
-    assert EXAMPLE.strip() in (ROOT / "README.md").read_text(encoding="utf-8")
+# The README's library example as the README has it: what these tests run is what users read.
+EXAMPLE = re.search(r"```python\n(.*?)```", library_section(), re.S).group(1)
+
+
+def test_readme_library_section_opens_with_a_three_line_example():
+    assert library_section().lstrip().startswith("```python\n")
+    assert len(EXAMPLE.strip().splitlines()) == 3 and "from qa_audio import" in EXAMPLE
+
+
+def test_readme_example_runs_as_written(model_path, monkeypatch, capsys):
+    monkeypatch.chdir(ROOT)  # its path is relative to the checkout
+    names: dict = {}
+    exec(compile(EXAMPLE, "README.md (Library)", "exec"), names)
+    card = names["result"].scorecard
+    assert capsys.readouterr().out.strip() == f"{card.score} {[f.rule_id for f in card.findings if f.result == 'fail']}"
+    assert len(card.findings) == len(rules.load().rules) and 0 < card.score <= 100
 
 
 @pytest.mark.slow

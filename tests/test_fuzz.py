@@ -193,6 +193,7 @@ OPS = st.lists(
 )
 
 
+@pytest.mark.slow  # a database per example (about 9 s)
 @FUZZ
 @given(ops=OPS)
 def test_stores_never_replace_or_move_another_call(tmp_path_factory, ops):

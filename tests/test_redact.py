@@ -91,6 +91,7 @@ def test_numbers_that_are_not_personal_stay(text):
     assert pii.redact_text(text) == text
 
 
+@pytest.mark.slow  # loads every PII clip asset (about 10 s)
 def test_committed_readings_are_valid_numbers():
     a = pii_calls.load_assets()
     for cid, (kind, digits) in a.kinds.items():

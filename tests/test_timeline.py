@@ -95,6 +95,7 @@ def test_talk_metrics_and_interruption(speech, phrases, china):
     assert tl.metrics.talk_s[CUSTOMER] > 15
 
 
+@pytest.mark.slow  # all shared speech and music through the detector, per plan (about 4 s each)
 @pytest.mark.parametrize("plan_name", PLANS)
 def test_no_tones_in_speech_or_music(speech, plan_name):
     """Target: zero false ringback/busy detections on speech-only and music-only audio."""

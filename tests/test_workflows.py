@@ -21,7 +21,8 @@ import pytest
 from qa_audio import rules
 from tests import callgen
 
-from .conftest import ROOT, SAMPLES, run_cli
+from .conftest import ROOT, SAMPLES, cli, run_cli
+from .conftest import copy_db as _copy_db, one_line_error as _one_line_error, strict_json as _strict_json
 
 EXPECTED = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
 FILES = {"c001": "20261122_a01_c001.wav", "c002": "20261122_a02_c002.mp3", "c003": "20261122_a01_c003.wav", "c004": "20261122_a02_c004.flac"}
@@ -415,32 +416,6 @@ def _rows(db: Path, sql: str = "SELECT id, agent_id, file, status, error FROM ca
         return conn.execute(sql).fetchall()
 
 
-def _copy_db(db: Path, to: Path) -> Path:
-    src, dst = sqlite3.connect(db), sqlite3.connect(to)
-    src.backup(dst)
-    src.close()
-    dst.close()
-    return to
-
-
-def cli(*args: str, db: Path | None = None) -> subprocess.CompletedProcess:
-    """The CLI in this process (typer's runner): the same code as run_cli, for the many
-    quick error cases that would each pay a process start."""
-    from typer.testing import CliRunner
-
-    from qa_audio.cli import app
-
-    result = CliRunner().invoke(app, [*args, *(["--db", str(db)] if db else [])])
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
-
-
-def _strict_json(text: str):
-    """JSON as a strict parser reads it: NaN and Infinity are not JSON."""
-    return json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} in JSON output"))
-
-
 def test_colliding_call_id_is_refused_and_never_replaces_a_call(db, tmp_path):
     # Finding 1: 20261123_a05_c001.wav after 20261122_a01_c001.wav took over c001 and its reviews.
     copy = _copy_db(db, tmp_path / "qa.db")
@@ -623,15 +598,6 @@ def test_write_lock_held_by_another_program(db, tmp_path, model_path):
     summary = pipeline.process([SAMPLES / FILES["c001"]], pipeline.Options(db=copy, workers=1, force=True, lock_timeout_s=0.2))
     holder.close()
     assert [o.status for o in summary.outcomes] == ["done"]
-
-
-def _one_line_error(proc: subprocess.CompletedProcess, *expected: str) -> None:
-    assert proc.returncode == 1, (expected, proc.stdout, proc.stderr)
-    assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
-    lines = [line for line in proc.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error: "), proc.stderr
-    for text in expected:
-        assert text in lines[0], (text, lines[0])
 
 
 def _pack_with(tmp_path: Path, name: str, old: str, new: str) -> Path:

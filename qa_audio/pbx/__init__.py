@@ -31,11 +31,19 @@ MATCH_BY_START_S = 2.0
 
 @dataclass
 class Records:
+    """Everything read from a batch's PBX record files: facts per call id, facts without an
+    id (matched to a recording by its start time), and the warnings for what could not be read.
+    """
+
     calls: dict[str, list[PbxFacts]] = field(default_factory=dict)
     undated: list[PbxFacts] = field(default_factory=list)  # no id: matched by start time
     warnings: list[PbxWarning] = field(default_factory=list)
 
     def for_call(self, call_id: str, started_at: date | None = None) -> list[PbxFacts]:
+        """The PBX facts for one recording: those under its call id, else the one record without
+        an id that started within MATCH_BY_START_S of `started_at` (a datetime); [] when none
+        (or several) fit.
+        """
         if call_id in self.calls:
             return self.calls[call_id]
         if not isinstance(started_at, datetime):

@@ -54,6 +54,7 @@ def _precision(*values: str) -> float:
 # --- CDR --------------------------------------------------------------------------------------
 
 def cdr_facts(rows: list[Row]) -> list[PbxFacts]:
+    """One PbxFacts per call in Asterisk CDR rows, grouped by linkedid (else uniqueid, call id, channel and start)."""
     key = lambda r: r.get("linkedid") or r.get("uniqueid") or r.get("call_id") or f"{r.get('channel')}@{r.get('start')}"
     return [_cdr_call(g) for g in _group(rows, key)]
 
@@ -117,6 +118,9 @@ def _events(rows: list[Row]) -> list[_Event]:
 
 
 def cel_facts(rows: list[Row], inbound: bool = True) -> list[PbxFacts]:
+    """One PbxFacts per call in Asterisk CEL rows, grouped by linkedid; `inbound` says the
+    caller is the customer (outbound: the agent placed the call).
+    """
     return [_cel_call(g, inbound) for g in _group(rows, lambda r: r.get("linkedid") or r.get("uniqueid"))]
 
 

@@ -90,6 +90,9 @@ def _calls(legs: list[_Leg]) -> list[list[_Leg]]:
 
 
 def freeswitch_facts(rows: list[Row], inbound: bool = True) -> list[PbxFacts]:
+    """One PbxFacts per call in FreeSWITCH CDR legs (rows), legs joined into calls; `inbound`
+    says the caller is the customer.
+    """
     legs = [_leg(r) for r in rows if r.get("uuid") or r.get("call_id") or r.get("sip_call_id")]
     return [_call(g, inbound) for g in _calls(legs)]
 

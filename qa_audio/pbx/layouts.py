@@ -39,6 +39,10 @@ _CEL_LEGACY = [
 
 @dataclass(frozen=True)
 class Layout:
+    """The columns of a headerless Asterisk CSV: its kind (`cdr` or `cel`), column names in
+    order ("" for a literal column), where the layout comes from, and the delimiter (None: sniffed).
+    """
+
     name: str
     kind: str  # cdr | cel
     columns: tuple[str, ...]  # "" for a literal column

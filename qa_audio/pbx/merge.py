@@ -20,6 +20,11 @@ HOLD_TOLERANCE_S = 2.0
 
 
 def apply(timeline: Timeline, records: list[PbxFacts], plan: TonePlan) -> Timeline:
+    """The timeline with the PBX records merged in: pickup, hang-up side, holds and transfers
+    from the record win over the audio (`plan` gives the ring cadence to count rings from the
+    PBX's ring time); each disagreement and record note becomes an event. Changes `timeline`
+    in place and returns it.
+    """
     tl = timeline
     for facts in records:
         _answer(tl, facts, plan)
@@ -33,6 +38,7 @@ def apply(timeline: Timeline, records: list[PbxFacts], plan: TonePlan) -> Timeli
 
 
 def unanswered(tl: Timeline) -> Event | None:
+    """The `unanswered` event of a timeline (a PBX record said nobody picked up), or None."""
     return next((e for e in tl.events if e.kind == "unanswered"), None)
 
 

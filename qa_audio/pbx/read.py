@@ -38,14 +38,21 @@ CEL_EVENTS = {
 
 @dataclass
 class Parsed:
+    """What one PBX file held: rows by kind (Asterisk CDR, Asterisk CEL, FreeSWITCH leg) and warnings."""
+
     rows: dict[str, list[Row]] = field(default_factory=lambda: {CDR: [], CEL: [], LEG: []})
     warnings: list[PbxWarning] = field(default_factory=list)
 
     def add(self, kind: str, row: Row) -> None:
+        """Keep one row of the given kind."""
         self.rows[kind].append(row)
 
 
 def read_file(path: Path, layout: Layout | None = None) -> Parsed:
+    """The rows of one PBX record file, read by its content (XML, JSON, JSON lines or
+    delimiter-separated; `layout` for a headerless CSV). Never raises for bad content: what
+    cannot be read becomes a warning with file and line.
+    """
     out = Parsed()
     try:
         data = path.read_bytes()

@@ -38,14 +38,17 @@ class Row:
     line: int
 
     def get(self, name: str) -> str:
+        """A field's text, "" when the row does not have it or it is empty."""
         return self.fields.get(name) or ""
 
     @property
     def where(self) -> str:
+        """`file:line` of the row, for messages."""
         return f"{self.file}:{self.line}"
 
 
 def where(rows) -> tuple[str, ...]:
+    """The sorted, distinct `file:line` places of some rows, for messages."""
     return tuple(sorted({r.where for r in rows}))
 
 
@@ -59,6 +62,8 @@ class Span:
 
 @dataclass(frozen=True)
 class Transfer:
+    """A transfer in a PBX record: when (seconds after the agent's answer), blind or attended, and to whom."""
+
     at_s: float  # seconds after the agent's answer
     kind: str  # blind | attended
     target: str = ""
@@ -106,9 +111,11 @@ def instant(value: str) -> datetime | None:
 
 
 def has_fraction(value: str) -> bool:
+    """Whether a timestamp's text carries sub-second precision (a decimal part, or epoch microseconds)."""
     value = (value or "").strip()
     return bool(re.search(r"\.\d+$", value)) or (value.isdigit() and int(value) > 1e12)
 
 
 def seconds(later: datetime, earlier: datetime) -> float:
+    """Seconds from `earlier` to `later`, rounded to the millisecond."""
     return round((later - earlier).total_seconds(), 3)
