@@ -1,12 +1,14 @@
 """Per-rule precision and recall of the standard rule pack on composed calls whose agent
 lines are known (synthesised) and whose customers are real recordings.
 
-    .venv/bin/python benchmarks/rules.py [--calls 100] [--set paraphrase|standard] [--beam-size 5]
+    .venv/bin/python benchmarks/rules.py [--calls 100] [--set test|dev|standard] [--beam-size 5]
 
-`--set paraphrase` (default): benchmarks/paraphrase_scenarios.py, the agent's lines half in
-the standard's words and half in held-out other words; calls alternate mono / stereo and,
-in pairs, G.711 / wideband, so half are mono and half G.711. `--set standard`: the
-standard's own words with holds (benchmarks/scenarios.py), stereo, as in pack 2026.11.
+`--set test` (default) and `--set dev`: benchmarks/paraphrase_scenarios.py, the agent's
+lines half in the standard's words and half in other words, of the held-out test split
+(`test_*`, never read to write the pack) or of the dev split (`para_*`, the lines of pack
+2026.12.1's figures, looked at while its collections were widened); calls alternate mono /
+stereo and, in pairs, G.711 / wideband, so half are mono and half G.711. `--set standard`:
+the standard's own words with holds (benchmarks/scenarios.py), stereo, as in pack 2026.11.
 
 The positive class is a violation (rule result `fail`); for each rule, precision is the
 share of reported violations that are real, recall the share of real violations reported,
@@ -19,8 +21,10 @@ violation that are not reported as having it. Targets (issue #15): every phrase 
 from __future__ import annotations
 
 import argparse
+import pickle
 import time
 from collections import defaultdict
+from pathlib import Path
 
 from paraphrase_scenarios import FORBIDDEN_RULES, paraphrase_scenario
 from roles import speakers
@@ -41,11 +45,24 @@ def _ratio(a: int, b: int) -> float:
     return a / b if b else float("nan")
 
 
+def _heard(a: Audio, sc, tr: Transcriber, cached: Path | None):
+    """The call's timeline and transcript, from the cache file when there is one."""
+    if cached and cached.exists():
+        return pickle.loads(cached.read_bytes())
+    tl = analyse(a, sc.script.plan)
+    out = tl, tr.transcribe(a, tl)
+    if cached:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_bytes(pickle.dumps(out))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--calls", type=int, default=100)
-    ap.add_argument("--set", choices=("paraphrase", "standard"), default="paraphrase")
+    ap.add_argument("--set", choices=("test", "dev", "standard"), default="test")
     ap.add_argument("--beam-size", type=int, default=AsrSettings.beam_size)
+    ap.add_argument("--cache", type=Path, help="keep each call's timeline and transcript here and reuse them (rule and role changes re-measured without transcribing again)")
     args = ap.parse_args()
     phrases, speech = load_assets()
     voices = speakers(speech)
@@ -57,16 +74,15 @@ def main() -> None:
     flagged = defaultdict(int)
     t0 = time.perf_counter()
     for seed in range(args.calls):
-        if args.set == "paraphrase":
+        if args.set != "standard":
             stereo, telephone = seed % 2 == 1, seed // 2 % 2 == 0
-            sc = paraphrase_scenario(900 + seed, phrases, speech, voices, stereo, telephone)
+            sc = paraphrase_scenario(900 + seed, phrases, speech, voices, stereo, telephone, args.set)
         else:
             stereo, telephone = True, None
             sc = random_scenario(500 + seed, phrases, speech, stereo=True)
         audio, truth = callgen.compose(sc.script)
         a = Audio(audio, SAMPLE_RATE, "gen")
-        tl = analyse(a, sc.script.plan)
-        segs = tr.transcribe(a, tl)
+        tl, segs = _heard(a, sc, tr, args.cache and args.cache / f"{args.set}-{seed}-b{args.beam_size}.pickle")
         if any(s.side == MIXED for s in segs):
             segs = assign(segs, a.mono(), cues, tl.answer_s or 0.0)
         tl = complete_timeline(tl, segs, pack)

@@ -137,10 +137,10 @@ class Analyzer:
         timeline = analyse(audio, self.plan, self.config.agent_channel)
         segments = [Segment.from_dict(d) for d in cached] if cached is not None else self.transcriber.transcribe(audio, timeline)
         if any(s.side == MIXED for s in segments):
-            segments = roles.assign(segments, audio.mono(), self.role_cues, timeline.answer_s or 0.0)
+            segments = roles.assign(segments, audio.samples()[0], self.role_cues, timeline.answer_s or 0.0)
         # Personal numbers leave the transcript here, before anything is cached, scored or stored.
         segments, redaction = redact.redact_call(segments, audio, timeline, self.privacy)
-        return Analysis(audio.duration_s, audio.channels.shape[0], audio.codec, timeline, segments, time.perf_counter() - t0, redaction)
+        return Analysis(audio.duration_s, audio.n_channels, audio.codec, timeline, segments, time.perf_counter() - t0, redaction)
 
     def analyze(self, source: str | Path | Audio | np.ndarray, started_at: date | None = None) -> CallResult:
         """One recording analysed and scored.

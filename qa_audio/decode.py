@@ -1,4 +1,4 @@
-"""Decode any recording ffmpeg reads (through PyAV) into 16 kHz float32 channels.
+"""Decode any recording ffmpeg reads (through PyAV) into 16 kHz channels of 16-bit PCM.
 
 Channels are kept: call-centre recorders write one side per channel, and that
 separation is the most valuable fact in the file.
@@ -23,46 +23,100 @@ class DecodeError(QaAudioError):
     """The file cannot be used as a call recording; the message says why, for a person."""
 
 
+# 16-bit PCM's full scale: ffmpeg reads sample k of a 16-bit file as k / 32768, so a 16 kHz
+# 16-bit recording round-trips exactly.
+PCM_SCALE = 32768
+
+
 @dataclass(frozen=True)
 class Audio:
-    """A decoded call: `channels` is (n_channels, n_samples) float32 at SAMPLE_RATE."""
+    """A decoded call at SAMPLE_RATE: `data` is (n_channels, n_samples), float32 in [-1, 1] or
+    16-bit PCM. `decode` keeps PCM: half the memory (a 60-minute stereo call is 220 MiB, not
+    439), and below what any 8-16 kHz call recording resolves. The stages read it a slice at a
+    time as float32 through `samples()`; `channels` is the whole call as float32 at once."""
 
-    channels: np.ndarray
+    data: np.ndarray
     source_rate: int
     codec: str
 
     @property
     def duration_s(self) -> float:
         """Length of the recording in seconds (at SAMPLE_RATE)."""
-        return self.channels.shape[1] / SAMPLE_RATE
+        return self.data.shape[1] / SAMPLE_RATE
+
+    @property
+    def n_channels(self) -> int:
+        """1 (mono) or 2 (one per side of the call)."""
+        return self.data.shape[0]
 
     @property
     def is_stereo(self) -> bool:
         """Whether there are two channels (one per side of the call)."""
-        return self.channels.shape[0] >= 2
+        return self.n_channels >= 2
+
+    @property
+    def channels(self) -> np.ndarray:
+        """The whole call as (n_channels, n_samples) float32 in [-1, 1] (16-bit data is
+        converted: twice its memory)."""
+        return to_float(self.data)
+
+    def samples(self) -> list[Samples]:
+        """Each channel, read as float32 a slice at a time."""
+        return [Samples(row) for row in self.data]
 
     def mono(self) -> np.ndarray:
         """Both channels averaged into one (n_samples,) float32 array; the only channel of a mono call."""
-        return self.channels.mean(axis=0) if self.is_stereo else self.channels[0]
+        return self.channels.mean(axis=0) if self.is_stereo else to_float(self.data[0])
+
+
+class Samples:
+    """One channel: `len()` samples, and a slice of them as float32 (the PCM of a decoded
+    call is converted only for the slice read, never for the whole call at once)."""
+
+    def __init__(self, row: np.ndarray):
+        self.row = row
+
+    def __len__(self) -> int:
+        return len(self.row)
+
+    def __getitem__(self, key: slice) -> np.ndarray:
+        return to_float(self.row[key])
+
+
+def to_float(x: np.ndarray) -> np.ndarray:
+    """Samples in [-1, 1]: 16-bit PCM as float32; float samples as they are, not copied."""
+    if x.dtype != np.int16:
+        return x
+    out = x.astype(np.float32)
+    out *= np.float32(1 / PCM_SCALE)
+    return out
+
+
+def to_pcm16(x: np.ndarray) -> np.ndarray:
+    """16-bit PCM of float samples, rounded and clipped to full scale."""
+    if x.dtype == np.int16:
+        return x
+    return np.clip(np.rint(x * PCM_SCALE), -PCM_SCALE, PCM_SCALE - 1).astype(np.int16)
 
 
 def decode(path: str | Path) -> Audio:
-    """A recording decoded to 16 kHz float32, every channel kept in order.
+    """A recording decoded to 16 kHz 16-bit PCM, every channel kept in order.
 
     Args:
         path: any file ffmpeg (PyAV) reads: WAV (PCM, G.711 mu-law/A-law), MP3, FLAC,
             Opus, AMR, M4A, ...
 
     Returns:
-        Audio with `channels` (n_channels, n_samples) at SAMPLE_RATE, the source's sample
-        rate (Hz) and codec name.
+        Audio with `data` (n_channels, n_samples) int16 at SAMPLE_RATE (`samples()` and
+        `channels` read it as float32), the source's sample rate (Hz) and codec name.
 
     Raises:
         DecodeError: the file is missing, empty, truncated, not audio, has no audio stream
             or more than two channels; the message says why, for a person.
 
-    Decoded in blocks into one preallocated array: memory is the call's samples and no
-    more (the list of chunks and its concatenation held twice that: 0.97 GB at 60 min).
+    Decoded in blocks into one preallocated 16-bit array: memory is the call's samples and
+    no more (the list of float chunks and its concatenation held four times that: 0.97 GB
+    at 60 min).
     """
     path = Path(path)
     if not path.exists():
@@ -121,13 +175,13 @@ _MIN_BYTES_PER_S = 50
 
 
 class _Buffer:
-    """Decoded blocks written in place into one array sized from the header (and grown,
-    when the header says nothing, by half again); never more than the file can hold."""
+    """Decoded blocks written in place, as 16-bit PCM, into one array sized from the header
+    (and grown, when the header says nothing, by half again); never more than the file can hold."""
 
     def __init__(self, channels: int, declared_s: float | None, max_s: float):
         self.max_samples = int(max_s * SAMPLE_RATE)
         guess = declared_s * 1.02 + 1 if declared_s else 60.0
-        self.data = np.zeros((channels, min(int(guess * SAMPLE_RATE), self.max_samples) + 1), np.float32)
+        self.data = np.zeros((channels, min(int(guess * SAMPLE_RATE), self.max_samples) + 1), np.int16)
         self.n = 0
 
     def add(self, block: np.ndarray) -> None:
@@ -135,10 +189,10 @@ class _Buffer:
         if end > self.max_samples:
             raise DecodeError(f"implausible file: it decodes to more than {self.max_samples / SAMPLE_RATE:.0f} s, more than its size can hold")
         if end > self.data.shape[1]:
-            grown = np.zeros((self.data.shape[0], min(max(end, self.data.shape[1] * 3 // 2), self.max_samples)), np.float32)
+            grown = np.zeros((self.data.shape[0], min(max(end, self.data.shape[1] * 3 // 2), self.max_samples)), np.int16)
             grown[:, : self.n] = self.data[:, : self.n]
             self.data = grown
-        self.data[:, self.n : end] = block
+        self.data[:, self.n : end] = to_pcm16(block)
         self.n = end
 
     def samples(self) -> np.ndarray:

@@ -234,9 +234,10 @@ class IndexedTranscript:
             )
         return hits
 
-    def near(self, a: list[Hit], b: list[Hit], within_chars: int) -> list[tuple[Hit, Hit]]:
-        """Pairs of hits in one utterance at most `within_chars` apart."""
-        return [(x, y) for x in a for y in b if x.segment_index == y.segment_index and abs(x.position - y.position) <= within_chars]
+    def near(self, a: list[Hit], b: list[Hit], within_chars: int, ordered: bool = False) -> list[tuple[Hit, Hit]]:
+        """Pairs of hits in one utterance at most `within_chars` apart (`ordered`: b after a)."""
+        apart = lambda x, y: y.position - x.position if ordered else abs(x.position - y.position)  # noqa: E731
+        return [(x, y) for x in a for y in b if x.segment_index == y.segment_index and 0 <= apart(x, y) <= within_chars]
 
     def _find_template(self, phrase: str, parts: list[str], fuzzy: bool, min_quality: float, learned: bool) -> list[Hit]:
         """Literal parts matched as phrases, one after another; a slot between them takes

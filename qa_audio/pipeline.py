@@ -135,7 +135,8 @@ def discover(paths: Iterable[Path]) -> tuple[list[Recording], list[str]]:
 _WORKER: dict = {}
 
 
-# Peak RSS of one worker with whisper-base int8 is about 1.1 GiB (benchmarks/speed.py).
+# Peak RSS of one worker with whisper-base int8: about 1.1 GiB on 4-minute calls (benchmarks/speed.py),
+# 1172 MiB on a 60-minute stereo call (benchmarks/long_call.py --minutes 60 --stages total).
 WORKER_MEMORY_BYTES = int(1.5 * 2**30)
 
 
@@ -243,7 +244,8 @@ class Job(NamedTuple):
 
 
 def process(paths: list[Path], opts: Options, progress: Progress | None = None) -> Summary:
-    """Analyse, score and store every recording under `paths`; calls already stored are skipped.
+    """Analyse, score and store every recording under `paths`; calls already analysed and
+    stored are skipped, files recorded as failed are tried again.
 
     Args:
         paths: recordings and folders (searched recursively for audio files).

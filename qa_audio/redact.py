@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, replace
+from typing import Iterable, Iterator
 from pathlib import Path
 
 import av
 import numpy as np
 
 from . import pii
-from .decode import SAMPLE_RATE, Audio
+from .decode import SAMPLE_RATE, Audio, to_pcm16
 from .timeline import Span, Timeline
 from .transcribe import Segment, Word
 
@@ -92,7 +93,7 @@ def redact_call(segments: list[Segment], audio: Audio, timeline: Timeline, setti
     """
     red = redact_segments(segments)
     spans = _merge(red.spans + unheard_spans(segments, timeline.speech, red.spans))
-    flac = encode_flac(redact_audio(audio, timeline.sides, spans, settings.audio)) if settings.audio != "off" else None
+    flac = _encode_flac(_redacted_frames(audio, timeline.sides, spans, settings.audio), audio.n_channels) if settings.audio != "off" else None
     return red.segments, CallRedaction(spans, flac, segments if settings.keep_raw else None)
 
 
@@ -211,22 +212,38 @@ def _merge(spans: list[RedactionSpan]) -> list[RedactionSpan]:
 
 
 def redact_audio(audio: Audio, sides: list[str], spans: list[RedactionSpan], mode: str = "tone") -> np.ndarray:
-    """The recording's channels with each span toned or silenced on its speaker's channel.
+    """The recording's channels, as 16-bit PCM, with each span toned or silenced on its speaker's channel.
 
     `sides` names each channel (the timeline's); a mono recording has one channel for both
     speakers, so a span there covers everyone.
     """
+    return np.concatenate([np.zeros((audio.n_channels, 0), np.int16), *_redacted_frames(audio, sides, spans, mode)], axis=1)
+
+
+# Samples per FLAC frame: the copy is made, redacted and encoded a frame at a time, as even
+# in 16 bits a whole copy of a 60-minute stereo call is 220 MiB.
+_FRAME = 4608
+
+
+def _redacted_frames(audio: Audio, sides: list[str], spans: list[RedactionSpan], mode: str) -> Iterator[np.ndarray]:
+    """`redact_audio`, a FLAC frame at a time."""
     if mode not in ("tone", "silence"):
         raise ValueError(f"audio redaction must be tone or silence, not {mode!r}")
-    out = audio.channels.copy()
-    n = out.shape[1]
-    for s in spans:
-        ch = sides.index(s.side) if s.side in sides else 0
-        a, b = int(s.start_s * SAMPLE_RATE), min(n, int(np.ceil(s.end_s * SAMPLE_RATE)))
-        if b <= a:
-            continue
-        out[ch, a:b] = _tone(a, b) if mode == "tone" else 0.0
-    return out
+    n = audio.data.shape[1]
+    cuts = [(sides.index(s.side) if s.side in sides else 0, int(s.start_s * SAMPLE_RATE), min(n, int(np.ceil(s.end_s * SAMPLE_RATE)))) for s in spans]
+
+    def frames() -> Iterator[np.ndarray]:
+        for f0 in range(0, n, _FRAME):
+            frame = to_pcm16(audio.data[:, f0 : f0 + _FRAME]).copy()
+            f1 = f0 + frame.shape[1]
+            for ch, a, b in cuts:
+                lo, hi = max(a, f0), min(b, f1)
+                if lo < hi:
+                    # The whole span's tone, so that its ramps sit at the span's ends, not the frame's.
+                    frame[ch, lo - f0 : hi - f0] = to_pcm16(_tone(a, b)[lo - a : hi - a]) if mode == "tone" else 0
+            yield frame
+
+    return frames()
 
 
 def _tone(a: int, b: int) -> np.ndarray:
@@ -236,17 +253,20 @@ def _tone(a: int, b: int) -> np.ndarray:
 
 
 def encode_flac(channels: np.ndarray) -> bytes:
-    """16-bit FLAC at 16 kHz: lossless, so speech outside the spans is what was decoded."""
-    layout = "stereo" if channels.shape[0] == 2 else "mono"
+    """16-bit FLAC at 16 kHz of 16-bit or float channels: lossless, so speech outside the
+    spans is what was decoded."""
+    return _encode_flac((channels[:, a : a + _FRAME] for a in range(0, channels.shape[1], _FRAME)), channels.shape[0])
+
+
+def _encode_flac(frames: Iterable[np.ndarray], n_channels: int) -> bytes:
+    layout = "stereo" if n_channels == 2 else "mono"
     buf = io.BytesIO()
     with av.open(buf, "w", format="flac") as out:
         stream = out.add_stream("flac", rate=SAMPLE_RATE, layout=layout)
-        step = 4608
-        for a in range(0, channels.shape[1], step):
-            # Converted a frame at a time: the whole call at once made temporaries of its size
-            # (the float samples of a 60-minute stereo call are 439 MiB each).
-            pcm = (np.clip(channels[:, a : a + step], -1, 1) * 32767).round().astype(np.int16)
-            frame = av.AudioFrame.from_ndarray(pcm, format="s16p", layout=layout)
+        for block in frames:
+            # Float samples are converted a frame at a time: the whole call at once made
+            # temporaries of its size (439 MiB each for a 60-minute stereo call).
+            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(to_pcm16(block)), format="s16p", layout=layout)
             frame.sample_rate = SAMPLE_RATE
             for packet in stream.encode(frame):
                 out.mux(packet)

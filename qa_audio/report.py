@@ -59,7 +59,7 @@ def scorecard(store: Store, call_id: str, with_transcript: bool = False) -> dict
         "answer_delay_s": None, "ring_count": None, "holds": [], "hangup_by": "unknown",
         "score": None, "passed": False, "flagged": call["status"] == "failed",
         "flag_reasons": [f"processing failed: {call['error']}"] if call["status"] == "failed" else [],
-        "findings": [], "reviews": store.reviews(call_id),
+        "findings": [], "reviews": store.reviews(call_id), "purged_at": call.get("purged_at"),
     }
     if call["status"] != "done":
         return out
@@ -256,7 +256,10 @@ def render_card(card: dict) -> str:
         lines.append(f"  {mark} {at} {f['rule_id']:<24} {points}  {f['title']}{reviewed}")
         for e in f["evidence"][:3]:
             lines.append(f"              {fmt_time(e['start_s'])} {e['side']}: “{e['matched']}” in {e['text']}")
-    if card.get("segments"):
+    if card.get("purged_at"):
+        # Without this, a purged call reads as a call in which nobody said anything.
+        lines += ["", f"Transcript: purged {card['purged_at'][:10]} (purge / delete): the scorecard and reviews stay, the words and quoted text are gone"]
+    elif card.get("segments"):
         lines += ["", "Transcript:"]
         lines += [f"  {fmt_time(s['start_s'])} {s['side']:<8} {s['text']}" for s in card["segments"]]
     if card["reviews"]:

@@ -110,6 +110,8 @@ class Near:
     fuzzy: bool = True
     min_quality: float = 0.8
     learned: bool = True
+    # b must come after a (你怎么…不知道 is a reproach; 我不知道您怎么称呼 is not)
+    ordered: bool = False
 
 
 @dataclass(frozen=True)
@@ -414,7 +416,7 @@ def _rule(spec: dict, i: int, pack: RulePack, loc: _Locator) -> Rule:
 
 
 _SAID_KEYS = {"said", "match", "n", "by", "first_s", "last_s", "from_s", "to_s", "after", "before", "within_s", "fuzzy", "min_quality", "whole_word", "not_in", "learned", "negated_by"}
-_NEAR_KEYS = {"near", "within_chars", "by", "fuzzy", "min_quality", "learned"}
+_NEAR_KEYS = {"near", "within_chars", "by", "fuzzy", "min_quality", "learned", "ordered"}
 _METRIC_KEYS = {"metric", "op", "value"}
 
 
@@ -453,7 +455,7 @@ def _condition(rid: str, name: str, c: dict, i: int, pack: RulePack, loc: _Locat
             raise fail("'near' must be two phrase lists: near = [[\"a\"], [\"b\"]]")
         return Near(
             _phrases(pair[0], pack, fail), _phrases(pair[1], pack, fail), _count(c, "within_chars", 10, 0, fail), by,
-            _flag(c, "fuzzy", True, fail), _quality(c, fail), _flag(c, "learned", True, fail),
+            _flag(c, "fuzzy", True, fail), _quality(c, fail), _flag(c, "learned", True, fail), _flag(c, "ordered", False, fail),
         )
     match = c.get("match", "any")
     if match not in MATCH_MODES:

@@ -209,7 +209,7 @@ class _Evaluator:
     def near(self, c: Near) -> tuple[bool | None, list[Hit]]:
         a = self._find(c.a, c.fuzzy, c.min_quality, c.by, learned=c.learned)
         b = self._find(c.b, c.fuzzy, c.min_quality, c.by, learned=c.learned)
-        pairs = self.index.near(a, b, c.within_chars)
+        pairs = self.index.near(a, b, c.within_chars, c.ordered)
         return bool(pairs), [h for pair in pairs for h in pair]
 
 

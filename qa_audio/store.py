@@ -356,8 +356,9 @@ class Store:
     # --- writes -------------------------------------------------------------------
 
     def stored_ids(self) -> dict[str, str]:
-        """The call id of every stored content hash."""
-        return dict(self.db.execute("SELECT sha256, id FROM calls").fetchall())
+        """The call id of every content hash analysed and stored (not of those recorded as
+        failed: a re-run tries them again)."""
+        return dict(self.db.execute("SELECT sha256, id FROM calls WHERE status = 'done'").fetchall())
 
     def identity_conflict(self, rec: CallRecord, failed: bool = False) -> IdentityError | None:
         """Why storing `rec` would lose or mix up another call, or None.

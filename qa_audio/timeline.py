@@ -120,7 +120,7 @@ def analyse(audio: Audio, plan: TonePlan, agent_channel: int = 0, music_model: m
     """
     names = side_names(audio, agent_channel)
     chans, tones = [], []
-    for side, x in zip(names, audio.channels):
+    for side, x in zip(names, audio.samples()):
         m = _measure(x, plan)
         ring = find_bursts(x, SAMPLE_RATE, m.ring_share, m.energy_db, plan.ringback)
         busy = find_bursts(x, SAMPLE_RATE, m.busy_share, m.energy_db, plan.busy) if plan.busy != plan.ringback else ring

@@ -25,7 +25,8 @@ import numpy as np
 import zhconv
 
 from .core import Segment, Span, Timeline, Word
-from .decode import SAMPLE_RATE, Audio
+from .decode import SAMPLE_RATE, Audio, to_float
+from .timeline import CUSTOMER
 
 # Phrases Whisper emits on non-speech, learnt from subtitle files in its training data.
 STOCK_HALLUCINATIONS = (
@@ -49,6 +50,14 @@ _TOKENS_SPARE = 96
 _WHISPER_MAX_TOKENS = 448
 _PROMPT_MAX = 1 + (_WHISPER_MAX_TOKENS // 2 - 1) + 3
 _TOKENS_CAP_MAX = _WHISPER_MAX_TOKENS - _PROMPT_MAX
+# A long call is transcribed this much speech at a time, in call order: faster-whisper makes
+# the features of every window it is given at once (80 x 3000 float32, 0.96 MB a window, held
+# twice while stacked) and the windows' audio is packed anew as float32, so an hour of speech
+# in one pass holds 220 MiB of features and 220 MiB of packed audio; a group of 900 s holds
+# a quarter of that. Calls with less speech are read in one pass, as before. (A 60-minute
+# stereo call, about 50 minutes of speech: peak RSS 1596 MiB before, 1172 MiB with groups and
+# 16-bit samples; benchmarks/long_call.py --minutes 60 --stages total --breakdown.)
+_GROUP_S = 900.0
 # glibc's mallopt options (malloc.h).
 _M_TRIM_THRESHOLD, _M_MMAP_MAX, _M_ARENA_MAX = -1, -4, -8
 
@@ -68,6 +77,12 @@ class AsrSettings:
     """
 
     beam_size: int = 5
+    # The customer's side of a stereo call (mono calls, whose sides are not known before the
+    # transcript, use `beam_size`). Greedy there cost nothing on four composed stereo calls
+    # (customer CER 0.195 -> 0.186, 0.207 -> 0.207; decoding 16-30 % less CPU) but on the 20
+    # real clips of shared/audio/speech on a customer channel it read 0.184 / 0.214 (wideband
+    # / G.711) against 0.164 / 0.182 with the beam (benchmarks/asr.py, row qa-audio-cust).
+    customer_beam_size: int = 5
     word_timestamps: bool = True
     max_clip_s: float = 20.0
     merge_gap_s: float = 1.5
@@ -173,18 +188,16 @@ class Transcriber:
         # On a mono line both voices share the channel: a short pause may be a change of
         # speaker, so it is cut at and never bridged, and role assignment sees one voice per piece.
         mono = not audio.is_stereo
-        for side, channel in zip(timeline.sides, audio.channels if audio.is_stereo else [audio.mono()]):
+        for side, channel in zip(timeline.sides, audio.samples()):
             spans = timeline.speech[side]
             if s.silero_boundaries:
                 spans = silero_spans(channel, spans, min_silence_ms=150 if mono else 300)
             for c in clips_for(spans, audio.duration_s, s.max_clip_s, None if mono else s.merge_gap_s, s.pad_s):
-                utterances.append(_Utterance(side, c.start_s, channel[int(c.start_s * SAMPLE_RATE) : int(c.end_s * SAMPLE_RATE)]))
-        # Both sides in call order: the packing fills windows across sides (no half-empty
-        # last window per side) and Whisper hears question and answer together.
-        utterances.sort(key=lambda u: u.start_s)
-        return self._decode(utterances)
+                utterances.append(_Utterance(side, c.start_s, channel.row[int(c.start_s * SAMPLE_RATE) : int(c.end_s * SAMPLE_RATE)]))
+        out = [seg for beam, same in by_beam(utterances, s) for group in _groups(same, _GROUP_S) for seg in self._decode(group, beam)]
+        return sorted(out, key=lambda x: (x.start_s, x.side))
 
-    def _decode(self, utterances: list[_Utterance], chunk_s: float | None = None) -> list[Segment]:
+    def _decode(self, utterances: list[_Utterance], beam: int, chunk_s: float | None = None) -> list[Segment]:
         """Transcribe `utterances`, packed into Whisper-sized chunks of up to `chunk_s`.
 
         Whisper's encoder always reads 30 s, so one short utterance per window wastes most of
@@ -198,7 +211,7 @@ class Transcriber:
         packed = _Packing(utterances, chunk_s)
         out, heard = [], set()
         previous = None
-        for seg in self._run(packed.audio, packed.chunks):
+        for seg in self._run(packed.audio, packed.chunks, beam):
             # A loop is a failure to read, not a sign of non-speech: the utterances under it
             # count as unheard. Batched decoding judges each segment alone, so a loop of whole
             # segments (the same sentence again and again to the window's end) is caught here.
@@ -228,15 +241,15 @@ class Transcriber:
         missed = [u for i, u in enumerate(utterances) if i not in heard and not packed.alone(i)]
         if missed:
             half = max(b - a for a, b in packed.chunks) / 2
-            out += self._decode(missed, half if half >= _RETRY_CHUNK_MIN_S else 0.0)
+            out += self._decode(missed, beam, half if half >= _RETRY_CHUNK_MIN_S else 0.0)
         return sorted(out, key=lambda x: (x.start_s, x.side))
 
-    def _run(self, audio: np.ndarray, windows: list[tuple[float, float]]) -> list:
+    def _run(self, audio: np.ndarray, windows: list[tuple[float, float]], beam: int) -> list:
         s = self.settings
         raw, _ = self.pipeline.transcribe(
             audio,
             language="zh",
-            beam_size=s.beam_size,
+            beam_size=beam,
             batch_size=s.batch_size,
             clip_timestamps=[{"start": a, "end": b} for a, b in windows],
             word_timestamps=True,
@@ -306,6 +319,19 @@ def _whisper_model_class():
     return WindowByWindow
 
 
+def by_beam(utterances: list[_Utterance], settings: AsrSettings) -> list[tuple[int, list[_Utterance]]]:
+    """Utterances grouped by the beam width their side is decoded with, each group in call order.
+
+    Sides decoded alike are packed together: the packing fills windows across sides (no
+    half-empty last window per side) and Whisper hears question and answer together.
+    """
+    beams = {CUSTOMER: settings.customer_beam_size}
+    groups: dict[int, list[_Utterance]] = {}
+    for u in sorted(utterances, key=lambda u: u.start_s):
+        groups.setdefault(beams.get(u.side, settings.beam_size), []).append(u)
+    return sorted(groups.items())
+
+
 def token_budget(windows: list[tuple[float, float]]) -> int | None:
     """The most tokens worth decoding for the longest of `windows`; None for Whisper's own limit."""
     budget = int(_TOKENS_PER_S * max(b - a for a, b in windows)) + _TOKENS_SPARE
@@ -316,7 +342,24 @@ def token_budget(windows: list[tuple[float, float]]) -> int | None:
 class _Utterance:
     side: str
     start_s: float
-    audio: np.ndarray
+    audio: np.ndarray  # a view of the call's samples as stored (16-bit PCM or float)
+
+
+def _groups(utterances: list[_Utterance], max_s: float):
+    """Consecutive utterances holding at most `max_s` seconds of audio (one at least)."""
+    group, length = [], 0.0
+    for u in utterances:
+        if group and length + len(u.audio) / SAMPLE_RATE > max_s:
+            yield group
+            group, length = [], 0.0
+        group.append(u)
+        length += len(u.audio) / SAMPLE_RATE
+    if group:
+        yield group
+
+
+# A word that reaches this far into the next packed utterance is that utterance's first word.
+_INTO_NEXT_S = 0.1
 
 
 class _Packing:
@@ -339,7 +382,7 @@ class _Packing:
         self.ends = [b for _, b, _ in self.offsets]
         starts = [a for a, _ in self.chunks]
         self._window_of = [bisect.bisect_right(starts, a) - 1 for a, _, _ in self.offsets]
-        self.audio = np.concatenate([u.audio for u in utterances]).astype(np.float32)
+        self.audio = np.asarray(to_float(np.concatenate([u.audio for u in utterances])), np.float32)
 
     def alone(self, piece: int) -> bool:
         """Whether utterance `piece` had its window to itself."""
@@ -350,8 +393,14 @@ class _Packing:
         return round(start + min(max(t, a), b) - a, 2)
 
     def piece_of(self, word) -> int:
-        """The utterance a word's midpoint falls in (the last one if past the end)."""
-        return min(bisect.bisect_right(self.ends, (word.start + word.end) / 2), len(self.ends) - 1)
+        """The utterance a word reaches into by more than _INTO_NEXT_S (the last one if past the end).
+
+        Whisper stretches the first word of an utterance back over the pause before it (感谢
+        timed 35.85-36.91 s for an utterance starting at 36.38 s): by its midpoint, the first
+        words of a line went to the utterance before, often the other side's. On 4 benchmark
+        calls (benchmarks/rules.py seeds 7, 15, 16, 22), all 16 words across a boundary
+        belonged to the later utterance, each reaching 0.3-0.5 s into it."""
+        return min(bisect.bisect_right(self.ends, max(word.start, word.end - _INTO_NEXT_S)), len(self.ends) - 1)
 
     def split_by_utterance(self, words) -> list[tuple[int, list[Word]]]:
         """Words grouped by the utterance they fall in: (utterance index, words in call time)."""

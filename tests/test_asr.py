@@ -16,7 +16,7 @@ from qa_audio.timeline import analyse
 from faster_whisper.transcribe import Segment as FwSegment
 from faster_whisper.transcribe import Word as FwWord
 
-from qa_audio.transcribe import AsrSettings, Transcriber, _Packing, _Utterance, is_hallucination, same_text, token_budget
+from qa_audio.transcribe import AsrSettings, Transcriber, _Packing, _Utterance, by_beam, is_hallucination, same_text, token_budget
 
 # Measured 0.154 on all 20 clips of shared/audio/speech (`python benchmarks/asr.py`); the
 # bound leaves room for int8 kernels that differ between CPUs, not for a worse pipeline.
@@ -82,6 +82,29 @@ def test_packing_knows_which_utterances_had_a_window_to_themselves():
     assert one_each.alone(0) and one_each.alone(1)
 
 
+def test_each_side_is_decoded_with_its_own_beam_and_sides_decoded_alike_share_windows():
+    said = [_Utterance(side, start, np.zeros(SAMPLE_RATE, np.float32)) for side, start in (("customer", 9.0), ("agent", 1.0), ("customer", 4.0), ("agent", 6.0))]
+    greedy_customer = by_beam(said, AsrSettings(beam_size=5, customer_beam_size=1))
+    assert [(beam, [(u.side, u.start_s) for u in group]) for beam, group in greedy_customer] == [
+        (1, [("customer", 4.0), ("customer", 9.0)]), (5, [("agent", 1.0), ("agent", 6.0)])
+    ]
+    alike = by_beam(said, AsrSettings(beam_size=5, customer_beam_size=5))
+    assert [(beam, [u.start_s for u in group]) for beam, group in alike] == [(5, [1.0, 4.0, 6.0, 9.0])]
+    # Mono: one voice track whose sides are not known yet, so the agent's beam.
+    assert [beam for beam, _ in by_beam([_Utterance("mixed", 0.0, said[0].audio)], AsrSettings(customer_beam_size=1))] == [5]
+    # Transcripts cached under one policy are not reused under another.
+    assert AsrSettings(customer_beam_size=1).key() != AsrSettings(customer_beam_size=5).key()
+
+
+def test_long_calls_are_packed_a_group_of_speech_at_a_time_from_16_bit_samples():
+    from qa_audio.transcribe import _groups
+
+    assert [len(g) for g in _groups(_utterances(400, 400, 200, 950, 10), 900.0)] == [2, 1, 1, 1]
+    pcm = [_Utterance("agent", 0.0, np.full(SAMPLE_RATE, 16384, np.int16))]
+    packed = _Packing(pcm, chunk_s=28)
+    assert packed.audio.dtype == np.float32 and np.all(packed.audio == 0.5)
+
+
 def test_token_budget_stops_loops_on_short_windows_only():
     # A 1.5 s window: a repetition loop ran to 224 tokens here before the budget.
     assert token_budget([(0.0, 1.5)]) == 120
@@ -96,7 +119,7 @@ def test_hotwords_fit_beside_the_token_budget_of_any_window(transcriber, speech)
     clip = max(speech, key=lambda c: len(c.audio))
     hot = copy.copy(transcriber)
     hot.settings = replace(transcriber.settings, hotwords=pack_hotwords)
-    segments = hot._run(clip.audio, [(0.0, 8.0)])
+    segments = hot._run(clip.audio, [(0.0, 8.0)], 5)
     assert "".join(s.text for s in segments)
 
 
@@ -114,7 +137,7 @@ class _Scripted(Transcriber):
         self.settings = AsrSettings()
         self.replies, self.windows = list(replies), []
 
-    def _run(self, audio, windows):
+    def _run(self, audio, windows, beam):
         self.windows.append(windows)
         return self.replies.pop(0)
 
@@ -125,7 +148,7 @@ def test_a_loop_of_whole_segments_is_dropped_and_what_it_covered_is_read_again()
     loop = [_heard("请问您的订单号是多少", 0.2, 4.8, 0)] + [_heard("请问您的订单号是多少", a + 0.2, a + 4.8, 0) for a in (5.0, 10.0, 15.0)]
     retry = [_heard("是的我明白了", 0.2, 4.8, 0), _heard("我想问一下", 5.2, 9.8, 0), _heard("好的谢谢", 0.2, 4.8, 1)]
     tr = _Scripted([loop, retry])
-    segments = tr._decode(_utterances(5, 5, 5, 5))
+    segments = tr._decode(_utterances(5, 5, 5, 5), 5)
     # Read again in windows half as long: 10 s, then the last 5 s.
     assert tr.windows == [[(0.0, 20.0)], [(0.0, 10.0), (10.0, 15.0)]]
     assert [s.text for s in segments] == ["请问您的订单号是多少", "是的我明白了", "我想问一下", "好的谢谢"]
@@ -133,7 +156,7 @@ def test_a_loop_of_whole_segments_is_dropped_and_what_it_covered_is_read_again()
 
 def test_a_segment_looping_inside_itself_leaves_its_utterances_unheard():
     tr = _Scripted([[_heard("好的" * 30, 0.2, 9.8, 0, compression=4.0)], []])
-    assert tr._decode(_utterances(5, 5)) == []
+    assert tr._decode(_utterances(5, 5), 5) == []
     # Half of a 10 s window is too short to pack, so one window each, and no third round.
     assert tr.windows == [[(0.0, 10.0)], [(0.0, 5.0), (5.0, 10.0)]]
 

@@ -140,13 +140,25 @@ def test_unknown_wav_format_tag_names_the_tag(tmp_path):
 
 @pytest.mark.slow  # decodes a long generated call (about 4 s)
 def test_decode_memory_is_the_samples_and_no_more(tmp_path):
-    # Finding 4: decoding a 60-minute stereo call peaked at 0.97 GB, twice its samples (a list
-    # of chunks, then their concatenation). Five minutes here; benchmarks/long_call.py runs 60.
+    # Finding 4: decoding a 60-minute stereo call peaked at 0.97 GB, four times its 16-bit
+    # samples (a list of float chunks, then their concatenation). Five minutes here;
+    # benchmarks/long_call.py runs 60.
     seconds = 300
     rng = np.random.default_rng(0)
     path = _wav(tmp_path / "long.wav", channels=2, data=(rng.standard_normal(8000 * seconds * 2) * 3000).astype("<i2").tobytes())
-    samples_bytes = 2 * seconds * SAMPLE_RATE * 4
+    samples_bytes = 2 * seconds * SAMPLE_RATE * 2
     peak = _peak_bytes(lambda: decode(path))
     assert peak < samples_bytes * 1.05 + 4 * 2**20, (peak, samples_bytes)
     audio = decode(path)
-    assert audio.channels.shape == (2, seconds * SAMPLE_RATE) and audio.channels[0].flags["C_CONTIGUOUS"]
+    assert audio.data.shape == (2, seconds * SAMPLE_RATE) and audio.data.dtype == np.int16 and audio.data[0].flags["C_CONTIGUOUS"]
+
+
+def test_pcm_keeps_16_bit_samples_exactly(tmp_path):
+    # A 16 kHz 16-bit recording is kept as it was written: sample k is read as k / 32768.
+    rng = np.random.default_rng(1)
+    pcm = (rng.standard_normal((2, SAMPLE_RATE)) * 8000).clip(-32768, 32767).astype("<i2")
+    audio = decode(_wav(tmp_path / "exact.wav", channels=2, rate=SAMPLE_RATE, data=pcm.T.tobytes()))
+    assert np.array_equal(audio.data, pcm)
+    left = audio.samples()[0]
+    assert len(left) == SAMPLE_RATE and left[100:200].dtype == np.float32
+    assert np.array_equal(left[100:200], pcm[0, 100:200] / np.float32(32768))

@@ -31,7 +31,7 @@ FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[Hea
 # Decoding a 20 KB file takes milliseconds; anything near this is a hang.
 TIME_LIMIT_S = 10
 # The most a file of this size may decode to (decode.py: at least 50 bytes a second), two
-# channels of float32 at 16 kHz, plus the decoder's own working memory.
+# channels of 16-bit samples at 16 kHz, plus the decoder's own working memory.
 WORKING_BYTES = 8 * 2**20
 
 
@@ -79,7 +79,7 @@ def check_decode(path: Path) -> None:
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
     assert audio.duration_s <= size / 50 + 1
-    assert peak <= 2 * 4 * SAMPLE_RATE * (size / 50 + 1) + WORKING_BYTES
+    assert peak <= 2 * 2 * SAMPLE_RATE * (size / 50 + 1) + WORKING_BYTES
     assert audio.channels.dtype == np.float32 and audio.channels.shape[0] in (1, 2)
 
 

@@ -56,3 +56,26 @@ def test_lines_only_an_agent_says_are_the_agents(speech, china):
     cues = RoleCues(("欢迎致电",), ("欢迎致电", "还有其他可以帮您", "感谢您的来电"))
     got = assign(segments, audio[0], cues)
     assert [s.side for k, s in enumerate(got) if k in (0, 2, 4)] == [AGENT] * 3
+
+
+def test_agent_only_lines_hold_the_agents_voice_when_the_opening_is_unlike_it():
+    """A short opening (你好 alone, or one that caught the line's noise) is nearer the
+    customer's voice than the agent's: seeded by it alone, the agent's name goes to the
+    customer's utterances. Two utterances that say agent-only lines hold the agent's voice."""
+    import numpy as np
+
+    from qa_audio.roles import _split, _split_anchored
+
+    agent, customer = [1, 2, 3], [4, 5, 6]
+    D = np.full((7, 7), 10.0)
+    for group in (agent, customer):
+        D[np.ix_(group, group)] = 1.0
+    D[0, :], D[:, 0] = 6.0, 6.0
+    D[0, customer], D[customer, 0] = 5.0, 5.0
+    np.fill_diagonal(D, 0.0)
+    reliable = np.ones(7, bool)
+    seeded = _split(D, 0, reliable)
+    assert all(seeded[k] == seeded[0] for k in customer)  # the failure: customers take the agent's side
+    anchors = np.isin(np.arange(7), [0, 2, 3])
+    labels = _split_anchored(D, anchors, reliable)
+    assert [labels[k] for k in agent] == [0, 0, 0] and [labels[k] for k in customer] == [1, 1, 1] and labels[0] == 0

@@ -440,6 +440,20 @@ def test_negation_scope_denial_of_blame_is_not_blame(said, blamed):
     assert verdicts(rules.load(), segments)["blaming_customer"].result == blamed
 
 
+@pytest.mark.parametrize(
+    "said,blamed",
+    [
+        ("你怎么就是不明白呢", FAIL),  # 你怎么连这个都不懂 (E4) in other words
+        ("我都跟你讲了多少遍了", FAIL),  # 我已经跟你说过多少次了 (002 6.4.3)
+        ("我不知道您怎么称呼，请问您贵姓", PASS),  # not knowing comes before: no reproach
+        ("这个我跟您说一下，一共要分几次付款", PASS),
+    ],
+)
+def test_reproach_in_other_words_is_blame_and_order_matters(said, blamed):
+    segments = [seg(AGENT, 2.0, "你好，欢迎致电客服中心"), seg(CUSTOMER, 6.0, "我的订单怎么还没到"), seg(AGENT, 10.0, said)]
+    assert verdicts(rules.load(), segments)["blaming_customer"].result == blamed
+
+
 def test_advised_wording_is_not_a_promise():
     pack = rules.load()
     promise = lambda text: verdicts(pack, [seg(AGENT, 2.0, "您好"), seg(AGENT, 10.0, text)])["absolute_promises"].result  # noqa: E731

@@ -198,8 +198,10 @@ def test_bad_input_is_recorded_and_the_batch_goes_on(tmp_path, model_path):
     assert rows[str(folder / "good.wav")] == "done: "
     assert rows[str(folder / "empty.wav")] == "failed: empty file (0 bytes)"
     assert rows[str(folder / "notes.mp3")].startswith("failed: not a readable audio file")
+    # A re-run tries the failed files again (they fail again: nothing changed), and says so.
     second = run_cli("process", str(folder), db=db)
-    assert second.returncode == 0 and "0 processed, 3 already done, 0 failed" in second.stdout
+    assert second.returncode == 1 and "0 processed, 1 already done, 2 failed" in second.stdout
+    assert "failed   " + str(folder / "empty.wav") + ": empty file (0 bytes)" in second.stdout
 
 
 def _stat(pid: int) -> list[str]:
@@ -463,6 +465,17 @@ def test_sidecar_rows_sharing_an_id_or_a_base_name_are_refused(tmp_path, model_p
     ids = {r[2]: r[:2] for r in _rows(db)}
     assert ids[str(day / "d1" / "rec.wav")] == ("r1", "a01") and ids[str(day / "d2" / "rec.wav")] == ("r2", "a05")
     assert ids[str(day / "y.mp3")] == ("y1", "a03") and len(ids) == 4
+
+
+def test_show_says_a_call_was_purged(db, tmp_path):
+    # A purged call's page showed its scorecard and no transcript, as if nobody had spoken.
+    copy = _copy_db(db, tmp_path / "qa.db")
+    assert show(copy, "c001")["purged_at"] is None and show(copy, "c001")["segments"]
+    run_cli("delete", "c001", "--reason", "request 7", db=copy, check=True)
+    card = show(copy, "c001")
+    assert card["purged_at"] and card["segments"] == [] and card["findings"]
+    text = run_cli("show", "c001", db=copy, check=True).stdout
+    assert f"Transcript: purged {card['purged_at'][:10]}" in text and "Findings:" in text
 
 
 def test_relabelling_keeps_reviews_with_the_audio_they_reviewed(db, tmp_path):

@@ -111,9 +111,10 @@ CONFUSION_TRAIN = [
     "您好，信用卡中心，请问您要办理什么业务？",
 ]
 
-# Held-out paraphrases for benchmarks/paraphrase_scenarios.py: the same requirements in
-# other words than the standard's, written before the pack's collections were widened and
-# never used to write them (nor to learn confusions). id, text.
+# The dev split of benchmarks/paraphrase_scenarios.py: the same requirements in other words
+# than the standard's, written before the pack's collections were widened; their benchmark
+# results were looked at while the collections grew (a few of their words are in the pack),
+# so they are not held out. Never used to learn confusions. id, text.
 PARAPHRASES = [
     ("para_open_1", "您好，这里是投诉受理中心，请问有什么需要帮忙的？"),
     ("para_open_2", "上午好，售后部小周为您服务，请问您要办理什么？"),
@@ -146,9 +147,42 @@ PARAPHRASES = [
 ]
 
 
+# The test split of the paraphrase benchmark (benchmarks/paraphrase_scenarios.py `--set
+# heldout`): written on 2026-12-01 before this round's changes to the pack, from no rule
+# collection, and never read to write one or to learn confusions. The `para_*` lines above
+# are the dev split: the pack's collections were widened while looking at their results.
+HELDOUT = [
+    ("test_open_1", "您好，宽带客服，我是九号话务员，请问有什么能为您做的？"),
+    ("test_open_2", "晚上好，这里是银行信用卡部，我姓王，请问需要我帮您做什么？"),
+    ("test_open_3", "你好，快递服务中心，工号二四六，很乐意为您服务，请问您需要什么帮忙？"),
+    ("test_open_4", "您好，电力客服热线，请问我能帮您什么？"),
+    ("test_open_greet_help", "您好，请问我可以帮您做点什么？"),
+    ("test_open_greet_only", "喂，您好。"),
+    ("test_open_rude", "有事就说，我这边很忙。"),
+    ("test_close_ask_1", "请问还有其他事情需要办理吗？"),
+    ("test_close_ask_2", "您还有别的要问的吗？"),
+    ("test_close_ask_3", "还有什么我能为您做的吗？"),
+    ("test_close_thanks_1", "感谢您致电我们，再见。"),
+    ("test_close_thanks_2", "谢谢您的支持，祝您一切顺利，再见。"),
+    ("test_close_bad", "嗯，没事我挂了啊。"),
+    ("test_shirk_1", "这个不是我们部门的事，你去找快递公司吧。"),
+    ("test_shirk_2", "我这边没权限，你自己想办法吧。"),
+    ("test_blame_1", "你怎么连这么简单的都不会弄？"),
+    ("test_blame_2", "是你自己填错了地址，不能怪我们。"),
+    ("test_blame_3", "你到底有没有在听我说话？"),
+    ("test_kind_1", "这不是您的问题，我们马上给您补发。"),
+    ("test_kind_2", "别担心，不是您操作的错。"),
+    ("test_promise_1", "您放心，百分之百给您退回来。"),
+    ("test_promise_2", "我保证下午之前一定给您回电话。"),
+    ("test_no_promise", "这个我没法保证，不过我会尽快帮您跟进。"),
+    ("test_apology_1", "很抱歉让您久等了，我理解您着急的心情。"),
+    ("test_neutral_1", "您的工单已经提交了，请留意短信通知。"),
+]
+
+
 def all_lines() -> list[tuple[str, str, str]]:
     train = [(f"train_{i:02d}", "agent", text) for i, text in enumerate(CONFUSION_TRAIN, start=1)]
-    return PHRASES + train + [(pid, "agent", text) for pid, text in PARAPHRASES]
+    return PHRASES + train + [(pid, "agent", text) for pid, text in PARAPHRASES + HELDOUT]
 
 
 def synthesise(tts, text: str, side: str, path: Path) -> None:
