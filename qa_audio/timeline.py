@@ -42,12 +42,25 @@ _MIN_HOLD_S = 5.0
 # Line noise dips about 0.5 dB under its 10th percentile; a fade in a held leg, which carries
 # no line noise, goes far below it.
 _BELOW_FLOOR_DB = 3.0
+# Spectral steadiness is averaged over this long to tell music at the noise's level from
+# the noise, and must stand this far above the noise's own (see _textured).
+_TEXTURE_S = 1.0
+_TEXTURE_OVER_NOISE = 0.15
 # A fade crosses the noise's level in a few hundred ms; line noise lasts.
 _LINE_NOISE_S = 0.5
 # Words that end a hold last this long at least (让您久等了 takes over a second); shorter
 # speech-like bits inside a hold are staccato music heard between digitally silent rests.
 _HOLD_ENDING_WORDS_S = 1.0
 _WORDS_OVER_MUSIC_DB = 6.0
+# Words on a live line never dip below its noise (real turns: at most 5 % of their frames,
+# where a long hold pulled the floor estimate up); music misheard as words, with the rests
+# between its notes in a leg the PBX feeds, has 23-35 % (benchmarks/timeline.py misses).
+_WORDS_BELOW_LINE = 0.15
+# Words that end a hold are spoken at the side's level: a turn's loudest tenth sits within
+# 4 dB of the side's (90th percentile of its words); music misheard as words,
+# played 10-25 dB under speech and softer still in the passages the model mishears, stays
+# 22-26 dB under it (benchmarks/timeline.py misses).
+_WORDS_UNDER_SPEAKING_DB = 15.0
 _INTERRUPT_OVERLAP_S = 1.0
 # Frames after a ring's end still carrying its decay.
 _RING_TAIL = 3
@@ -78,6 +91,7 @@ class _Channel:
     music: np.ndarray
     loud: np.ndarray
     dead: np.ndarray  # the codec's idle pattern: no line at all
+    quiet: np.ndarray  # below the line's own noise: a leg the PBX feeds, not a live line
     held: np.ndarray  # music or what surrounds it in a held leg (see _classify)
 
 
@@ -110,7 +124,7 @@ def analyse(audio: Audio, plan: TonePlan, agent_channel: int = 0, music_model: m
         m = _measure(x, plan)
         ring = find_bursts(x, SAMPLE_RATE, m.ring_share, m.energy_db, plan.ringback)
         busy = find_bursts(x, SAMPLE_RATE, m.busy_share, m.energy_db, plan.busy) if plan.busy != plan.ringback else ring
-        chans.append(_classify(side, x, m, _mask_of(ring + busy, len(m.energy_db)), music_model))
+        chans.append(_classify(side, x, m, _mask_of(ring + busy, len(m.energy_db)), music_model, audio.is_stereo))
         tones.append((side, ring, busy))
     holds = _holds(chans)
     for c in chans:
@@ -197,7 +211,7 @@ def _long_runs(mask: np.ndarray, min_s: float) -> np.ndarray:
     return out
 
 
-def _classify(side: str, x: np.ndarray, m: _Measures, tone_mask: np.ndarray, music_model: music.MusicModel | None) -> _Channel:
+def _classify(side: str, x: np.ndarray, m: _Measures, tone_mask: np.ndarray, music_model: music.MusicModel | None, stereo: bool) -> _Channel:
     floor, loud, sound = _levels(m.energy_db, m.dead, tone_mask)
     tuneful = music.music_frames(np.maximum(m.energy_db, floor), m.steady_short, m.steady_long, sound, music_model)
     tune = _long_runs(tuneful, _MIN_MUSIC_S) & sound
@@ -205,7 +219,12 @@ def _classify(side: str, x: np.ndarray, m: _Measures, tone_mask: np.ndarray, mus
     # silence between its notes, fades below the noise. A hold reaches as far as that goes
     # on its channel: up to the line's noise (for more than a moment) or to words.
     quiet = m.dead | (m.energy_db < floor - _BELOW_FLOOR_DB)
-    held = ~(~sound & ~quiet)
+    held = sound | quiet
+    if stereo:
+        # On a mono mix the other side's noise stays under the music and two noises mixed
+        # have no one steadiness to stand out from (benchmarks/timeline.py: mono holds
+        # widened into the pauses next to them).
+        held |= _textured(m.steady_long, m.energy_db, floor, m.dead)
     for a, b in runs(~held):
         # A fade crosses the noise's level on its way to silence in a moment, and so can a
         # rest between two notes; a pause between words and music is line noise however short.
@@ -214,7 +233,30 @@ def _classify(side: str, x: np.ndarray, m: _Measures, tone_mask: np.ndarray, mus
         held[a:b] = fading and (b - a) * HOP_S < _LINE_NOISE_S
     # Provisional speech (music taken out) tells the holds where words are; the final speech
     # gives back short music-like runs that are not part of a hold.
-    return _Channel(side, x, m.energy_db, floor, tone_mask, _smooth(loud & ~tune), tune, loud, m.dead, held)
+    return _Channel(side, x, m.energy_db, floor, tone_mask, _smooth(loud & ~tune), tune, loud, m.dead, quiet, held)
+
+
+def _textured(steady_long: np.ndarray, energy_db: np.ndarray, floor: float, dead: np.ndarray) -> np.ndarray:
+    """Frames at the line's noise level that are not its noise: music played as softly as
+    the noise it replaces is steady from frame to frame where line noise is not.
+
+    Line noise's spectral correlation 100 ms apart is a constant of its colour (white 0.00,
+    G.711 0.07, pink 0.17, each +-0.03 over a second); music at that level keeps 0.3-0.7.
+    The channel's own noise is the least steady tenth of its frames at the floor.
+    """
+    at_floor = ~dead & (energy_db < floor + _SOUND_MARGIN_DB)
+    w = int(_TEXTURE_S / HOP_S)
+    if at_floor.sum() < w:
+        return np.zeros(len(at_floor), bool)
+    # Means over the frames at the floor only, so that words next to a pause lend it nothing.
+    cs = np.r_[0.0, np.cumsum(np.where(at_floor, steady_long, 0.0), dtype=np.float64)]
+    count = np.r_[0, np.cumsum(at_floor)]
+    i = np.arange(len(at_floor))
+    lo, hi = np.maximum(i - w // 2, 0), np.minimum(i + w // 2 + 1, len(at_floor))
+    mean = (cs[hi] - cs[lo]) / np.maximum(count[hi] - count[lo], 1)
+    noise = float(np.percentile(mean[at_floor], 10))
+    # Music keeps it up for a while; noise strays above its own steadiness only in moments.
+    return _long_runs(at_floor & (mean > noise + _TEXTURE_OVER_NOISE), _LINE_NOISE_S)
 
 
 def _levels(energy_db: np.ndarray, dead: np.ndarray, tone_mask: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
@@ -367,10 +409,18 @@ def _holds(chans) -> list[Event]:
 
 
 def _words(c: _Channel) -> np.ndarray:
-    """Speech that can end a hold: long enough, and (on a channel with music) louder than
-    the music, which a PBX plays 10-25 dB below speech; a passage of music the model
-    misheard as speech is as loud as the music around it."""
+    """Speech that can end a hold: long enough, carried by a live line, near the side's
+    speaking level, and (on a channel with music) louder than the music, which a PBX plays
+    10-25 dB below speech; a passage of music the model misheard as speech is as loud as the
+    music around it, and the rests between its notes fall below the line's noise."""
     words = _long_runs(c.speech, _HOLD_ENDING_WORDS_S)
+    if not words.any():
+        return words
+    speaking_db = float(np.percentile(c.energy_db[words & c.loud], 90))
+    for a, b in runs(words):
+        below_line = float(np.mean(c.quiet[a:b]))
+        if below_line > _WORDS_BELOW_LINE or float(np.percentile(c.energy_db[a:b], 90)) < speaking_db - _WORDS_UNDER_SPEAKING_DB:
+            words[a:b] = False
     if not c.music.any() or not words.any():
         return words
     music_db = float(np.median(c.energy_db[c.music]))

@@ -54,6 +54,9 @@ class Truth:
     hangup_evident: bool
     duration_s: float = 0.0
     lines: list[Line] = field(default_factory=list)
+    # Per hold, the name of the track its music came from ("" for a silent hold): the
+    # benchmarks score each hold with a music model that never heard that track.
+    hold_tracks: list[str] = field(default_factory=list)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=1)
@@ -89,13 +92,19 @@ def cadenced(t: Tone, seconds: float, db: float = -18.0) -> np.ndarray:
 def hold_music(seconds: float, rng: np.random.Generator, db: float = -24.0) -> np.ndarray:
     """Real hold music: one of the Asterisk tracks in shared/audio/moh, from a random point,
     looped as a PBX loops it, at `db` dBFS (RMS over the whole track, so quiet passages stay quiet)."""
+    return named_hold_music(seconds, rng, db)[0]
+
+
+def named_hold_music(seconds: float, rng: np.random.Generator, db: float = -24.0) -> tuple[np.ndarray, str]:
+    """`hold_music` and the name of the track it came from."""
     paths = sorted(SHARED_MOH.glob("*.wav"))
-    track = _track(paths[int(rng.integers(len(paths)))])
+    path = paths[int(rng.integers(len(paths)))]
+    track = _track(path)
     gain = db_to_amp(db) / (np.sqrt(np.mean(track**2)) + 1e-9)
     n = int(seconds * SAMPLE_RATE)
     start = int(rng.integers(len(track)))
     idx = (start + np.arange(n)) % len(track)
-    return (track[idx] * gain).astype(np.float32)
+    return (track[idx] * gain).astype(np.float32), path.stem
 
 
 @lru_cache(maxsize=8)
@@ -259,6 +268,7 @@ def compose(script: CallScript) -> tuple[np.ndarray, Truth]:
     quiet: list[tuple[int, float, float]] = []  # (channel, start_s, end_s) with no line noise
     lines: list[Line] = []
     holds: list[tuple[float, float]] = []
+    hold_tracks: list[str] = []
     music_ch = 0 if script.music_side == "agent" else 1
 
     t = 0.0
@@ -293,8 +303,11 @@ def compose(script: CallScript) -> tuple[np.ndarray, Truth]:
             h0 = t + rng.uniform(0.3, 0.8)
             # The held leg carries what the PBX plays instead of the agent: music, or nothing.
             quiet.append((music_ch if turn.hold_music else 0, h0, h0 + turn.hold_s))
+            track = ""
             if turn.hold_music:
-                pieces.append((music_ch, h0, hold_music(turn.hold_s, rng, speech_db - rng.uniform(10, 25))))
+                music, track = named_hold_music(turn.hold_s, rng, speech_db - rng.uniform(10, 25))
+                pieces.append((music_ch, h0, music))
+            hold_tracks.append(track)
             holds.append((round(h0, 2), round(h0 + turn.hold_s, 2)))
             t = h0 + turn.hold_s
     t_end_talk = t + rng.uniform(0.8, 1.5)
@@ -339,5 +352,6 @@ def compose(script: CallScript) -> tuple[np.ndarray, Truth]:
         hangup_evident=evident,
         duration_s=round(duration, 2),
         lines=lines,
+        hold_tracks=hold_tracks,
     )
     return out, truth
