@@ -131,7 +131,7 @@ def sentence_digit_times(a: Assets, cid: str) -> list[tuple[float, float]]:
     between where its digits start and end (digit_spans.tsv: the word timestamps whisper-base
     gives on the clean clip, from the end of the word before the first digit to the end of
     the last digit's sound)."""
-    (kind, digits), (a0, b0) = a.kinds[cid], a.digit_spans[cid]
+    (_, digits), (a0, b0) = a.kinds[cid], a.digit_spans[cid]
     step = (b0 - a0) / len(digits)
     return [(a0 + i * step, a0 + (i + 1) * step) for i in range(len(digits))]
 
