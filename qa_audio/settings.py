@@ -96,6 +96,8 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+# [pack] also names the pack; rules.load checks these two.
+_PACK_IDENTITY = ("name", "version")
 
 
 def defaults(table: str = "settings") -> dict[str, Any]:
@@ -113,8 +115,8 @@ def validate(table: str, values: dict[str, Any], referenced: set[str], fail: Cal
             if table == "settings" and key in referenced:
                 merged[key] = value
                 continue
-            if table == "pack":
-                continue  # [pack] also holds name and version, checked by rules.load
+            if table == "pack" and key in _PACK_IDENTITY:
+                continue
             near = difflib.get_close_matches(key, [s.name for s in SETTINGS if s.table == table], n=1)
             hint = f"; did you mean '{near[0]}'?" if near else "; `qa-audio rules settings` lists them"
             raise fail(key, f"unknown setting '{key}' (not declared and used by no rule){hint}")

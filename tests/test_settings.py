@@ -77,6 +77,13 @@ def test_a_bad_pack_table_value_is_refused(tmp_path):
         rules.load(path)
 
 
+def test_a_misspelt_pack_table_key_is_refused(tmp_path):
+    path = _pack(tmp_path, "").with_name("p.toml")
+    path.write_text(path.read_text(encoding="utf-8").replace('version = "1"', 'version = "1"\npass_scor = 70'), encoding="utf-8")
+    with pytest.raises(rules.RuleError, match=r"p\.toml:4: unknown setting 'pass_scor' .*did you mean 'pass_score'\?"):
+        rules.load(path)
+
+
 def test_a_packs_own_threshold_is_accepted_when_a_rule_uses_it(tmp_path):
     pack = rules.load(_pack(tmp_path, "our_ring_limit = 2", rule_value='"$our_ring_limit"'))
     assert pack.rules[0].conditions["c"].value == 2
