@@ -4,8 +4,8 @@ customer speech, and (from `benchmarks/rules.py --scores FILE`) on composed call
 
     .venv/bin/python benchmarks/verify.py [--voices 1.0,0.92] [--calls scores.jsonl ...]
 
-Each line of tests/phrases with a known meaning (benchmarks/paraphrase_scenarios.py, both
-splits) and each real clip of shared/audio/speech is transcribed alone, wideband and through
+Each line of tests/phrases with a known meaning (benchmarks/paraphrase_scenarios.py, the dev
+and test splits; never the blind one) and each real clip of shared/audio/speech is transcribed alone, wideband and through
 the G.711 channel, in each voice (pitch and formants moved by the factor); then for each
 rule of the pack's `verify_rules` whose text check fails on it, the verifier scores the
 rule's phrases there, as the analyser would. A line is
@@ -46,7 +46,8 @@ THRESHOLDS = (0.5, 0.3, 0.2, 0.1, 0.05, 0.03, 0.02, 0.01, 0.005, 0.001)
 def line_rules() -> dict[str, set[str]]:
     """Each labelled agent line id -> the verify rules whose requirement it says (any words)."""
     out: dict[str, set[str]] = defaultdict(set)
-    for lines in SPLITS.values():
+    # The blind split is for the end of a round only: no calibration reads it.
+    for lines in (SPLITS["dev"], SPLITS["test"]):
         for lid, (greets, intro, offers, _) in lines.openings.items():
             out[lid] |= {r for r, yes in (("greeting", greets), ("self_introduction", intro), ("offer_help", offers)) if yes}
         for lid, yes in lines.asks.items():
@@ -83,7 +84,8 @@ def one_line(pack, tr: Transcriber, samples, reference: str, says: set[str]) -> 
 
 def table(rows: list[dict], title: str) -> None:
     kinds = sorted({r["kind"] for r in rows})
-    print(f"\n{title}: {len(rows)} checks ({', '.join(f'{k} {sum(r['kind'] == k for r in rows)}' for k in kinds)})")
+    counts = ", ".join(f"{k} {sum(r['kind'] == k for r in rows)}" for k in kinds)
+    print(f"\n{title}: {len(rows)} checks ({counts})")
     print(f"{'threshold':>9} " + " ".join(f"{k + ' acc':>12}" for k in kinds))
     for t in THRESHOLDS:
         cells = []

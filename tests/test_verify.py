@@ -35,12 +35,15 @@ def test_a_phrase_is_tried_where_the_words_sound_like_it_and_where_a_missing_lin
 def test_only_failed_required_conditions_of_the_listed_rules_are_checked():
     segs = [Segment(AGENT, 0.5, 2.0, "您好，请问有什么可以帮您"), Segment(CUSTOMER, 3.0, 5.0, "我想查订单"), Segment(AGENT, 50.0, 52.0, "感谢您的来电")]
     todo = unverified(PACK, CallContext(_timeline(60.0), segs))
-    # The introduction is missing at the opening; the closing question and 再见 at the close.
-    # Greeting, offer and thanks were said; the thanks' condition is not checked again.
-    assert {(c.rule_id, c.condition) for c in todo} == {("self_introduction", "intro"), ("closing_anything_else", "asked"), ("closing_thanks", "bye")}
-    bye = next(c for c in todo if c.condition == "bye")
-    assert bye.closing and [s.text for s in bye.window] == ["感谢您的来电"]
-    assert "再见" in bye.phrases
+    # The introduction is missing at the opening, the closing question and 再见 at the close.
+    # Greeting, offer and thanks were said: not checked again. The goodbye words (再见, 拜拜)
+    # are shorter than verify_min_chars: two syllables fit too much audio.
+    assert {(c.rule_id, c.condition) for c in todo} == {("self_introduction", "intro"), ("closing_anything_else", "asked")}
+    ask = next(c for c in todo if c.condition == "asked")
+    assert ask.closing and [s.text for s in ask.window] == ["感谢您的来电"]
+    assert "还有什么可以帮您" in ask.phrases and "还有什么可以帮你" not in ask.phrases  # one per sound
+    intro = next(c for c in todo if c.condition == "intro")
+    assert not intro.closing and [s.text for s in intro.window] == ["您好，请问有什么可以帮您"]
 
 
 def test_a_forbidden_phrase_is_never_verified_even_when_its_rule_is_listed(tmp_path):
@@ -74,11 +77,11 @@ def _score(transcriber, clip, heard: str, phrases: tuple[str, ...], at_end: bool
 
 def test_the_line_that_says_a_phrase_verifies_it_and_another_line_does_not(transcriber, phrases):
     threshold = PACK.settings["verify_min_score"]
-    # close_thanks_1 says 感谢您的来电，再见; the transcript here lost 再见.
-    said = _score(transcriber, phrases["close_thanks_1"], "感谢您的来电", ("再见",), at_end=True)
-    assert said["再见"] >= threshold
-    # neutral_1 says 好的，我帮您查询一下您的订单信息: neither the goodbye nor the thanks.
-    other = _score(transcriber, phrases["neutral_1"], "好的，我帮您查询一下您的订单信息", ("再见", "感谢您的来电"), at_end=True)
+    # close_thanks_1 says 感谢您的来电，再见; whisper-base wrote 感谢您的来点 on G.711 calls.
+    said = _score(transcriber, phrases["close_thanks_1"], "感谢您的来点，再见", ("感谢您的来电",), at_end=True)
+    assert said["感谢您的来电"] >= threshold
+    # neutral_1 says 好的，我帮您查询一下您的订单信息: neither the thanks nor the closing question.
+    other = _score(transcriber, phrases["neutral_1"], "好的，我帮您查询一下您的订单信息", ("感谢您的来电", "还有什么可以帮您"), at_end=True)
     assert max(other.values()) < threshold
 
 
