@@ -49,6 +49,10 @@ _NOISE_SPREAD_DB = 1.5
 # Line noise's spectral correlation 100 ms apart is 0.00-0.17 by its colour, music's
 # 0.3-0.7 (see _textured): over half a second, noise stays under this.
 _NOISE_STEADINESS = 0.25
+# The noise's level is the lowest with this many frames within 1.5 dB, and this share of the
+# most common level's.
+_MIN_NOISE_FRAMES = 25
+_NOISE_PEAK_SHARE = 0.2
 # Line noise dips about 0.5 dB under its 10th percentile; a fade in a held leg, which carries
 # no line noise, goes far below it.
 _BELOW_FLOOR_DB = 3.0
@@ -58,6 +62,10 @@ _TEXTURE_S = 1.0
 _TEXTURE_OVER_NOISE = 0.15
 # A fade crosses the noise's level in a few hundred ms; line noise lasts.
 _LINE_NOISE_S = 0.5
+# A slow fade takes up to 2 s to cross the 8 dB between sound and silence (a track's
+# fade-out on a mono mix, seed 1025: 0.5 s); its level falls by more than this over them.
+_FADE_S = 2.0
+_FADE_DB = 3.0
 # Words that end a hold last this long at least (让您久等了 takes over a second); shorter
 # speech-like bits inside a hold are staccato music heard between digitally silent rests.
 _HOLD_ENDING_WORDS_S = 1.0
@@ -243,10 +251,19 @@ def _classify(side: str, x: np.ndarray, m: _Measures, tone_mask: np.ndarray, mus
         # rest between two notes; a pause between words and music is line noise however short.
         inner = 0 < a and b < len(quiet)
         fading = inner and (quiet[a - 1] or quiet[b] or (tuneful[a - 1] and tuneful[b]))
-        held[a:b] = fading and (b - a) * HOP_S < _LINE_NOISE_S
+        held[a:b] = fading and ((b - a) * HOP_S < _LINE_NOISE_S or _fade(m.energy_db[a:b], quiet[b]))
     # Provisional speech (music taken out) tells the holds where words are; the final speech
     # gives back short music-like runs that are not part of a hold.
     return _Channel(side, x, m.energy_db, floor, tone_mask, _smooth(loud & ~tune), tune, loud, m.dead, quiet, held)
+
+
+def _fade(db: np.ndarray, toward_end: bool) -> bool:
+    """Whether frames between music and silence are a slow fade: their level falls toward the
+    silence by _FADE_DB or more, where the line's noise keeps its level (within a dB)."""
+    if len(db) * HOP_S > _FADE_S or len(db) < 6:
+        return False
+    drop = float(np.mean(db[:3]) - np.mean(db[-3:]))
+    return (drop if toward_end else -drop) >= _FADE_DB
 
 
 def _textured(steady_long: np.ndarray, energy_db: np.ndarray, floor: float, dead: np.ndarray) -> np.ndarray:
@@ -320,10 +337,14 @@ def _line_floor(energy_db: np.ndarray, live: np.ndarray, steady_long: np.ndarray
 
 
 def _noise_level(frames: np.ndarray) -> float:
-    """The quietest tenth of the frames about the most common level: line noise keeps its
-    level within a dB frame after frame, where speech and music spread over tens of dB."""
+    """The quietest tenth of the frames about the lowest common level: line noise keeps its
+    level within a dB frame after frame, where speech and music spread over tens of dB (a
+    recording's own background, louder, can be more common still while the customer talks)."""
     counts, edges = np.histogram(frames, bins=np.arange(np.floor(frames.min()), frames.max() + 1.0, 0.5))
-    peak = int(np.argmax(np.convolve(counts, np.ones(3), mode="same")))
+    smooth = np.convolve(counts, np.ones(3), mode="same")
+    peak = int(np.argmax(smooth >= max(_MIN_NOISE_FRAMES, _NOISE_PEAK_SHARE * smooth.max())))
+    while peak + 1 < len(smooth) and smooth[peak + 1] > smooth[peak]:
+        peak += 1
     return float(np.percentile(frames[np.abs(frames - (edges[peak] + 0.25)) <= _NOISE_SPREAD_DB], 10))
 
 
