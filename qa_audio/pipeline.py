@@ -216,7 +216,7 @@ def _analyses(jobs: list[Job], init: tuple, opts: Options, progress: Progress) -
     if opts.cluster:
         from . import cluster  # Dask is imported only by a batch that asks for a cluster
 
-        with cluster.analyses(jobs, init, opts.cluster, opts.send_audio, _analyse_anywhere, progress.note) as results:
+        with cluster.analyses(longest_first(jobs), init, opts.cluster, opts.send_audio, _analyse_anywhere, progress.note) as results:
             yield results
         return
     workers = _local_workers(opts, len(jobs))
@@ -238,7 +238,7 @@ def _analyses(jobs: list[Job], init: tuple, opts: Options, progress: Progress) -
 def longest_first(jobs: list[Job]) -> list[Job]:
     """Jobs to transcribe, the longest recordings first; cached transcripts (nearly free) last.
 
-    A pool takes jobs in the order given: with the longest call last, one worker is still
+    A pool (and a Dask scheduler) takes jobs in the order given: with the longest call last, one worker is still
     transcribing it while the others idle. A call's transcription costs about its length in
     either layout (speech decoded per call: 233-328 s on the four calls of benchmarks/speed.py,
     260-347 s long, stereo or mono alike). A file whose header gives no length goes last.
