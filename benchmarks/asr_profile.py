@@ -113,7 +113,7 @@ def main() -> None:
         for path in paths:
             t = cpu_s()
             result = an.signal(path)
-            stages.seconds["signal (all above)"] += cpu_s() - t
+            stages.seconds["signal: decode..redaction"] += cpu_s() - t
             tl, card = stages.timed("rules", score)(an.pack, result.timeline, result.segments)
             rec = CallRecord(path.stem, str(path), path.stem, None, None, round(result.duration_s, 2), result.channels, result.codec)
             stages.timed("store", store.cache_segments)(rec.sha256, an.cache_key, result.redaction.raw or result.segments)
