@@ -238,10 +238,10 @@ def _analyses(jobs: list[Job], init: tuple, opts: Options, progress: Progress) -
 def longest_first(jobs: list[Job]) -> list[Job]:
     """Jobs to transcribe, the longest recordings first; cached transcripts (nearly free) last.
 
-    A pool (and a Dask scheduler) takes jobs in the order given: with the longest call last, one worker is still
-    transcribing it while the others idle. A call's transcription costs about its length in
-    either layout (speech decoded per call: 233-328 s on the four calls of benchmarks/speed.py,
-    260-347 s long, stereo or mono alike). A file whose header gives no length goes last.
+    A pool (and a Dask scheduler) takes jobs in the order given: with the longest call last,
+    one worker still transcribes it while the others idle. Transcription follows a call's
+    length, stereo or mono (the four calls of benchmarks/speed.py, 260-347 s long, had
+    233-328 s of speech decoded, retries included). A file whose header gives no length goes last.
     """
     return sorted(jobs, key=lambda job: (job.cached is None, declared_seconds(job.path) or 0.0), reverse=True)
 
