@@ -25,6 +25,8 @@ from pypinyin import Style, lazy_pinyin
 from stdnum import luhn
 from stdnum.cn import ric
 
+from .timeline import AGENT
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -99,6 +101,8 @@ class Lexicon:
     digit_sound_share: float  # of an answer's characters, to be taken for a number written as words
     cue_tail_chars: int
     answer_within_s: float
+    reread_prompt: str  # a reading of digits, Whisper's prompt when a number is read again (reread.py)
+    reread_share: float  # of an utterance's characters sounding like digits, to be read again
 
 
 @dataclass(frozen=True)
@@ -141,6 +145,8 @@ def load_lexicon(path: Path = PII_FILE) -> Lexicon:
         cue_tail_chars=int(answers["cue_tail_chars"]),
         answer_within_s=float(answers["answer_within_s"]),
         digit_sound_share=float(answers["digit_sound_share"]),
+        reread_prompt=str(raw["reread"]["prompt"]),
+        reread_share=float(raw["reread"]["digit_sound_share"]),
     )
 
 
@@ -182,11 +188,25 @@ def find(utterances: Sequence[Utterance], lexicon: Lexicon | None = None) -> lis
     found = []
     for run in _runs(utterances, lex.homophones):
         first = run[0]
-        context = call_text[max(0, offsets[first.utterance] + first.index - lex.window_chars) : offsets[first.utterance] + first.index]
+        context = _context_before(call_text, offsets[first.utterance] + first.index, lex.window_chars)
         run = _without_quantity(utterances, run)
         if run:
-            found += _classify(run, _context_kind(context, lex), lex)
+            found += _classify(run, _context_kind(context, lex), lex, utterances[first.utterance].side)
     return found + _cued_answers(utterances, found, lex)
+
+
+def _context_before(call_text: str, end: int, window: int) -> str:
+    """The `window` characters of the conversation before `end`, not counting the digits and
+    separators of numbers said before: a long reading's own digits pushed its keyword out of
+    reach of its last group (请您提供一下身份证号码。|1,9,7,4,0,6,2,4,7,8,0,4,| a pause |一三五零:
+    benchmarks/pii.py --seed 9000, G.711)."""
+    kept: list[str] = []
+    for ch in reversed(call_text[:end]):
+        if len(kept) == window:
+            break
+        if not (is_digit(ch) or ch in _SEPARATORS):
+            kept.append(ch)
+    return "".join(reversed(kept))
 
 
 def personal_kind(text: str, lexicon: Lexicon | None = None) -> str | None:
@@ -205,6 +225,19 @@ def cues(utterances: Sequence[Utterance], lex: Lexicon) -> list[tuple[int, str]]
         if kind and any(w in text[-lex.window_chars :] for w in lex.asking):
             out.append((i, kind))
     return out
+
+
+def number_contexts(utterances: Sequence[Utterance], lexicon: Lexicon | None = None) -> list[int]:
+    """The utterances in which a personal number is being given, to be read again: the
+    nearest keyword before their end (in them, or before them in the conversation, digits
+    not counted) names a kind, and at least `reread_share` of their characters sound like a
+    digit said alone (digits, numerals, [homophones])."""
+    lex = lexicon or load_lexicon()
+    call_text, offsets = _call_text(utterances)
+    return [
+        i for i, u in enumerate(utterances)
+        if _digit_sound_share(u.text, lex) >= lex.reread_share and _context_kind(_context_before(call_text, offsets[i] + len(u.text), lex.window_chars), lex)
+    ]
 
 
 def _cued_answers(utterances: Sequence[Utterance], found: list[Found], lex: Lexicon) -> list[Found]:
@@ -391,13 +424,15 @@ def _misheard_digit(text: str, j: int, current: list[_Char]) -> bool:
     side's next utterance may go on (银行卡号16案 | 银2、银2、银3…: benchmarks/pii.py, G.711;
     a run ends on a digit, so it is dropped when nothing follows). Never a unit (3月5日,
     2026年11月). Nor
-    十/百/千, unless _READING_DIGITS digits came before in the same utterance: no quantity is said so (Whisper wrote
-    一七四零零零六九十二二一 for 17401069221: benchmarks/pii.py --seed 5000)."""
+    十/百/千, unless _READING_DIGITS digits of the reading came before, in this utterance or
+    the ones it continues: no quantity is said so (Whisper wrote 一七四零零零六九十二二一 for
+    17401069221, --seed 5000; 六二一一 | 九十七九十三 | 五三四五三 | 九十五二一 for 6211 9793 5343
+    9521, --seed 13000, of benchmarks/pii.py)."""
     ch = text[j]
     after = text[j + 1 :].lstrip("".join(_SEPARATORS))
     return (
         bool(current) and _is_han(ch) and ch not in _UNITS
-        and (ch not in _POSITIONAL or sum(c.digit is not None and c.utterance == current[-1].utterance for c in current) >= _READING_DIGITS)
+        and (ch not in _POSITIONAL or _digit_count(current) >= _READING_DIGITS)
         and (after[:1] in _DIGITS or not after)
     )
 
@@ -430,11 +465,15 @@ def _currency_before(utterances: Sequence[Utterance], run: list[_Char]) -> bool:
 
 def _without_quantity(utterances: Sequence[Utterance], run: list[_Char]) -> list[_Char]:
     """The run without the quantity it ends in: 13812345678，3个工作日 keeps the number and
-    leaves the 3; nothing is left of 1380元, ¥58 or 3月5日."""
+    leaves the 3; nothing is left of 1380元, ¥58 or 3月5日. A quantity begins after a
+    separator, at the start of an utterance, or at the digit before its 十/百/千 (a reading
+    that runs on into 五十二零二六年 keeps 五 out)."""
     if _currency_before(utterances, run):
         return []
     while run and _unit_after(utterances, run):
-        cut = max((k for k, c in enumerate(run) if c.digit is None), default=0)
+        cut = max((k for k, c in enumerate(run) if c.digit is None or (k and c.utterance != run[k - 1].utterance)), default=0)
+        if run[cut].digit is None and utterances[run[cut].utterance].text[run[cut].index] in _POSITIONAL and run[cut - 1].digit:
+            cut -= 1
         run = _trim(run[:cut]) if cut else []
     return run
 
@@ -472,7 +511,7 @@ def _last_end(heard: list[str], word: list[str]) -> int | None:
     return None
 
 
-def _classify(run: list[_Char], context: str | None, lex: Lexicon) -> list[Found]:
+def _classify(run: list[_Char], context: str | None, lex: Lexicon, side: str) -> list[Found]:
     digits = "".join(c.digit for c in run if c.digit)
     if context == "":
         return []
@@ -485,7 +524,10 @@ def _classify(run: list[_Char], context: str | None, lex: Lexicon) -> list[Found
         final = by_form if by_form and context in ("mobile", "landline", "id_card", "bank_card") else context
         return [Found(final, digits, _parts(run))]
     by_form = [Found(k, d, _parts(sub)) for sub, d, k in _by_form(run)]
-    unnamed = lex.kinds.get(UNNAMED)
+    # The agent names what is the customer's (您的手机号是); a number the agent reads out
+    # unnamed is the company's: an order or parcel number whose keyword ASR garbled (快递单号
+    # heard as 快点带号: benchmarks/pii.py --seed 13000, G.711).
+    unnamed = lex.kinds.get(UNNAMED) if side != AGENT else None
     if not by_form and unnamed and len(digits) >= unnamed.min_digits:
         return [Found(UNNAMED, digits, _parts(run))]
     return by_form
