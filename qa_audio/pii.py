@@ -44,6 +44,9 @@ _MAX_SEPARATORS = 3
 # Segments of one side this close together continue one reading: people pause 0.5-1.5 s
 # between the groups of a phone number, and the VAD cuts a segment at 0.3 s of silence.
 JOIN_GAP_S = 3.0
+# A digit string starting the side's next utterance this soon after a personal number goes
+# on with it (see _continued): redact.UNHEARD_AFTER_S, the speech after a number toned out.
+CONTINUED_S = 10.0
 # A digit string followed by one of these is a quantity, a date or a time, never a number
 # read out (3个工作日, 1380元, 2026年, 12点).
 # 次 is not one: Whisper writes 四 so in readings (625次 | 568次 for 6254 5684, seeds 5000
@@ -185,28 +188,40 @@ def find(utterances: Sequence[Utterance], lexicon: Lexicon | None = None) -> lis
     answers to a request for a number that hold no number Whisper wrote as digits."""
     lex = lexicon or load_lexicon()
     call_text, offsets = _call_text(utterances)
-    found = []
+    before = _side_before(utterances)
+    found: list[Found] = []
     for run in _runs(utterances, lex.homophones):
         first = run[0]
-        context = _context_before(call_text, offsets[first.utterance] + first.index, lex.window_chars)
+        context = call_text[max(0, offsets[first.utterance] + first.index - lex.window_chars) : offsets[first.utterance] + first.index]
         run = _without_quantity(utterances, run)
         if run:
-            found += _classify(run, _context_kind(context, lex), lex, utterances[first.utterance].side)
+            kind = _context_kind(context, lex)
+            if kind is None:
+                kind = _continued(utterances, first, before.get(first.utterance), found)
+            found += _classify(run, kind, lex, utterances[first.utterance].side)
     return found + _cued_answers(utterances, found, lex)
 
 
-def _context_before(call_text: str, end: int, window: int) -> str:
-    """The `window` characters of the conversation before `end`, not counting the digits and
-    separators of numbers said before: a long reading's own digits pushed its keyword out of
-    reach of its last group (请您提供一下身份证号码。|1,9,7,4,0,6,2,4,7,8,0,4,| a pause |一三五零:
-    benchmarks/pii.py --seed 9000, G.711)."""
-    kept: list[str] = []
-    for ch in reversed(call_text[:end]):
-        if len(kept) == window:
-            break
-        if not (is_digit(ch) or ch in _SEPARATORS):
-            kept.append(ch)
-    return "".join(reversed(kept))
+def _side_before(utterances: Sequence[Utterance]) -> dict[int, int]:
+    """Each utterance's side's utterance before it."""
+    out, last = {}, {}
+    for i in sorted(range(len(utterances)), key=lambda i: utterances[i].start_s):
+        if utterances[i].side in last:
+            out[i] = last[utterances[i].side]
+        last[utterances[i].side] = i
+    return out
+
+
+def _continued(utterances: Sequence[Utterance], first: _Char, before: int | None, found: list[Found]) -> str | None:
+    """The kind of the personal number a digit string goes on with, or None: it starts its
+    utterance, and the side's utterance before it, at most CONTINUED_S earlier, ended in one.
+    A reading's groups Whisper left out between (toned out as unheard) are no words of the
+    side; the last group alone, far from its keyword, is still that number
+    (请您提供一下身份证号码。| 1,9,7,4,0,6,2,4,7,8,0,4, | 9.8 s | 一三五零: benchmarks/pii.py --seed 9000, G.711)."""
+    u = utterances[first.utterance]
+    if before is None or u.text[: first.index].strip("".join(_SEPARATORS)) or u.start_s - utterances[before].end_s > CONTINUED_S:
+        return None
+    return next((f.kind for f in reversed(found) if f.parts[-1].utterance == before), None)
 
 
 def personal_kind(text: str, lexicon: Lexicon | None = None) -> str | None:
@@ -229,14 +244,13 @@ def cues(utterances: Sequence[Utterance], lex: Lexicon) -> list[tuple[int, str]]
 
 def number_contexts(utterances: Sequence[Utterance], lexicon: Lexicon | None = None) -> list[int]:
     """The utterances in which a personal number is being given, to be read again: the
-    nearest keyword before their end (in them, or before them in the conversation, digits
-    not counted) names a kind, and at least `reread_share` of their characters sound like a
+    nearest keyword before their end (in them, or within `window_chars` before them) names a kind, and at least `reread_share` of their characters sound like a
     digit said alone (digits, numerals, [homophones])."""
     lex = lexicon or load_lexicon()
     call_text, offsets = _call_text(utterances)
     return [
         i for i, u in enumerate(utterances)
-        if _digit_sound_share(u.text, lex) >= lex.reread_share and _context_kind(_context_before(call_text, offsets[i] + len(u.text), lex.window_chars), lex)
+        if _digit_sound_share(u.text, lex) >= lex.reread_share and _context_kind(call_text[max(0, offsets[i] - lex.window_chars) : offsets[i]] + u.text, lex)
     ]
 
 
