@@ -293,7 +293,7 @@ def _answer(utterances: Sequence[Utterance], cue: int, side: str, lex: Lexicon) 
 
 
 def _no_number(text: str, lex: Lexicon) -> bool:
-    heard = [_syllable(c) for c in text]
+    heard = _heard(text)
     said = lambda w: _last_end(heard, [_syllable(c) for c in w]) is not None  # noqa: E731
     return (
         _digit_sound_share(text, lex) < lex.digit_sound_share
@@ -499,7 +499,7 @@ def _context_kind(context: str, lex: Lexicon, within: int | None = None) -> str 
     Keywords are matched by their toneless pinyin: Whisper writes 身份正 for 身份证 on G.711.
     """
     best = None  # (end, length, kind)
-    heard = [_syllable(c) for c in context]
+    heard = _heard(context)
     candidates = [(k.name, w) for k in lex.kinds.values() for w in k.keywords] + [("", w) for w in lex.not_personal]
     for kind, word in candidates:
         end = _last_end(heard, [_syllable(c) for c in word])
@@ -510,6 +510,12 @@ def _context_kind(context: str, lex: Lexicon, within: int | None = None) -> str 
     if best is None or (within is not None and len(context) - best[0] > within):
         return None
     return best[2]
+
+
+def _heard(text: str) -> list[str]:
+    """The text as syllables to match keywords in; digits stay digits, so a reading is no
+    word (五六 is not 物流)."""
+    return [c if c in _DIGITS else _syllable(c) for c in text]
 
 
 @lru_cache(maxsize=None)
