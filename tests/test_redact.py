@@ -15,7 +15,7 @@ import pytest
 from stdnum import luhn
 from stdnum.cn import ric
 
-from qa_audio import pii, redact, retention
+from qa_audio import AnalysisConfig, Analyzer, pii, redact, retention
 from tests import callgen
 from qa_audio import store as store_module
 from qa_audio.decode import SAMPLE_RATE, Audio, decode
@@ -265,6 +265,19 @@ def test_retention_setting_gives_the_purge_date():
     assert retention.cutoff("2026-06-01", {"retention_days": 30}, Path("p.toml"), today) == "2026-06-01"
     with pytest.raises(ValueError, match="retention_days"):
         retention.cutoff(None, {"retention_days": None}, Path("p.toml"), today)
+
+
+def test_a_reading_whisper_wrote_as_other_words_is_read_again_as_digits(model_path, tmp_path):
+    # benchmarks/pii.py --seed 13000, p00wide: 6259 2515 9459 1475 read by the real digit voice
+    # after 请问您的银行卡号是多少; without a prompt Whisper wrote 六哀悟缴篪，哀悟音悟，缴篪四悟缴篪，
+    # 音四七悟 (three digits, no number to find, 0.47 of it sounding like digits).
+    call = pii_calls.personal_call(13000, pii_calls.load_assets(), False)
+    card = call.said[0]
+    assert card.kind == "bank_card"
+    callgen.write_audio(tmp_path / "p00.wav", call.channels)
+    segments = Analyzer(AnalysisConfig(model=str(model_path))).signal(tmp_path / "p00.wav").segments
+    text = " ".join(s.text for s in segments if s.side == card.side and s.end_s > card.start_s and s.start_s < card.end_s)
+    assert "[银行卡号]" in text and not re.search(r"\d{4}", _digits_only(text)), text
 
 
 def _band_share(x: np.ndarray, hz: float) -> float:
