@@ -39,15 +39,26 @@ def numbers(transcriber: Transcriber, audio: Audio, sides: list[str], segments: 
     """The transcript with each stretch of utterances giving a personal number read again,
     where the new reading is better (see the module's doc). `sides` names audio's channels."""
     lex = lexicon or pii.load_lexicon()
-    out = list(segments)
-    for group in reversed(_stretches(segments, pii.number_contexts(segments, lex))):
+    readings = {}
+    for group in _stretches(segments, pii.number_contexts(segments, lex)):
         first, last = segments[group[0]], segments[group[-1]]
         channel = sides.index(first.side) if first.side in sides else 0
-        new = _read(transcriber, audio, channel, first, last, lex.reread_prompt)
+        readings[tuple(group)] = _read(transcriber, audio, channel, first, last, lex.reread_prompt)
+    return splice(segments, readings)
+
+
+def splice(segments: list[Segment], readings: dict[tuple[int, ...], list[Segment]]) -> list[Segment]:
+    """The transcript with each stretch (indices into `segments`) replaced by its new reading
+    where that holds at least as many digits (one at least); the other side's segments said
+    meanwhile stay."""
+    gone: set[int] = set()
+    new: list[Segment] = []
+    for group, reading in readings.items():
         old_digits = sum(pii.is_digit(c) for i in group for c in segments[i].text)
-        if new and sum(pii.is_digit(c) for s in new for c in s.text) >= max(1, old_digits):
-            out[group[0] : group[-1] + 1] = new
-    return sorted(out, key=lambda s: (s.start_s, s.side))
+        if reading and sum(pii.is_digit(c) for s in reading for c in s.text) >= max(1, old_digits):
+            gone.update(group)
+            new += reading
+    return sorted([s for i, s in enumerate(segments) if i not in gone] + new, key=lambda s: (s.start_s, s.side))
 
 
 def _stretches(segments: list[Segment], chosen: list[int]) -> list[list[int]]:
@@ -67,8 +78,7 @@ def _stretches(segments: list[Segment], chosen: list[int]) -> list[list[int]]:
             else:
                 out.append([i])
         previous = i
-    # Segments are in call order within a side; replacing from the last stretch keeps indices.
-    return sorted(out, key=lambda g: g[0])
+    return out
 
 
 def _read(transcriber: Transcriber, audio: Audio, channel: int, first: Segment, last: Segment, prompt: str) -> list[Segment]:

@@ -15,7 +15,7 @@ import pytest
 from stdnum import luhn
 from stdnum.cn import ric
 
-from qa_audio import AnalysisConfig, Analyzer, pii, redact, retention
+from qa_audio import AnalysisConfig, Analyzer, pii, redact, reread, retention
 from tests import callgen
 from qa_audio import store as store_module
 from qa_audio.decode import SAMPLE_RATE, Audio, decode
@@ -207,6 +207,20 @@ def test_utterances_giving_a_number_are_chosen_to_be_read_again():
         Segment("customer", 34.0, 36.0, "我的手机号是一三八一二三四五六七八"),
     ]
     assert pii.number_contexts(segs) == [1, 5]  # 五六 in the reading is not 物流 (wu liu), a not-personal keyword
+
+
+def test_a_new_reading_replaces_its_stretch_only_when_it_has_as_many_digits():
+    segs = [
+        Segment("customer", 13.4, 16.0, "六哀悟缴篪,哀悟音悟"),
+        Segment("agent", 16.2, 16.5, "嗯"),  # said meanwhile on the other side: stays
+        Segment("customer", 17.0, 23.5, "缴篪四悟缴篪,音四七悟。"),
+        Segment("customer", 30.0, 33.0, "一三八一二三四五六七八"),
+    ]
+    better = [Segment("customer", 13.2, 23.4, "六二五九，二五一五，九四五九，一四七五。")]
+    worse = [Segment("customer", 30.0, 33.0, "要三八一二三四")]
+    out = reread.splice(segs, {(0, 2): better, (3,): worse})
+    assert [s.text for s in out] == [better[0].text, "嗯", "一三八一二三四五六七八"]
+    assert reread.splice(segs, {(0, 2): []}) == segs
 
 
 def test_raw_text_is_kept_only_when_the_settings_say_so(tmp_path):
