@@ -3,6 +3,7 @@ channel only, and purge/delete leaving no trace in the database file."""
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
 import json
 import re
@@ -221,6 +222,11 @@ def test_a_new_reading_replaces_its_stretch_only_when_it_has_as_many_digits():
     out = reread.splice(segs, {(0, 2): better, (3,): worse})
     assert [s.text for s in out] == [better[0].text, "嗯", "一三八一二三四五六七八"]
     assert reread.splice(segs, {(0, 2): []}) == segs
+
+
+def test_how_numbers_are_read_again_is_part_of_the_transcript_cache_key():
+    lex = pii.load_lexicon()
+    assert reread.cache_tag(lex) == reread.cache_tag(lex) != reread.cache_tag(dataclasses.replace(lex, reread_prompt="幺三八"))
 
 
 def test_raw_text_is_kept_only_when_the_settings_say_so(tmp_path):
