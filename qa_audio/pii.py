@@ -488,6 +488,12 @@ def _without_quantity(utterances: Sequence[Utterance], run: list[_Char]) -> list
         cut = max((k for k, c in enumerate(run) if c.digit is None or (k and c.utterance != run[k - 1].utterance)), default=0)
         if run[cut].digit is None and utterances[run[cut].utterance].text[run[cut].index] in _POSITIONAL and run[cut - 1].digit:
             cut -= 1
+        opening = next(k for k, c in enumerate(run) if c.utterance == run[-1].utterance)
+        if opening and run[opening].digit is None:
+            # The last utterance starts with a word (taken for a misheard digit) and ends in
+            # a unit: a sentence with a quantity, not the rest of a reading (我12-06-11-22号下的单
+            # after an ID card reading: benchmarks/pii.py --seed 15000, G.711).
+            cut = opening
         run = _trim(run[:cut]) if cut else []
     return run
 

@@ -178,6 +178,9 @@ def test_a_nine_written_with_ten_does_not_cut_a_reading_that_began_in_an_earlier
     # A quantity said after a reading is still no part of it.
     segs = [Segment("customer", 1.0, 5.0, "身份证号是440305，199003071236"), Segment("customer", 5.5, 7.0, "2026年"), Segment("customer", 7.5, 9.0, "五十二块")]
     assert [s.text for s in redact.redact_segments(segs).segments] == ["身份证号是[身份证号]", "2026年", "五十二块"]
+    # Nor a date in a sentence right after one, its first word taken for a misheard digit.
+    segs = [Segment("customer", 20.2, 30.0, "身份证号是5-10-10-7-19-7-21-13-0-7-11-1"), Segment("customer", 30.0, 33.3, "我12-06-11-22号下的单")]
+    assert [s.text for s in redact.redact_segments(segs).segments] == ["身份证号是[身份证号]", "我12-06-11-22号下的单"]
 
 
 def test_the_last_group_of_a_reading_after_groups_whisper_left_out_is_that_number():
