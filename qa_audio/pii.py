@@ -245,12 +245,14 @@ def cues(utterances: Sequence[Utterance], lex: Lexicon) -> list[tuple[int, str]]
 def number_contexts(utterances: Sequence[Utterance], lexicon: Lexicon | None = None) -> list[int]:
     """The utterances in which a personal number is being given, to be read again: the
     nearest keyword before their end (in them, or within `window_chars` before them) names a kind, and at least `reread_share` of their characters sound like a
-    digit said alone (digits, numerals, [homophones])."""
+    digit said alone (digits, numerals, [homophones]), unless it plainly gives none (see
+    _says_no_number: prompted with digits, Whisper made 四，一二三，一二 of 我买了三个 after a
+    password, benchmarks/pii.py --seed 13000, G.711)."""
     lex = lexicon or load_lexicon()
     call_text, offsets = _call_text(utterances)
     return [
         i for i, u in enumerate(utterances)
-        if _digit_sound_share(u.text, lex) >= lex.reread_share and _context_kind(call_text[max(0, offsets[i] - lex.window_chars) : offsets[i]] + u.text, lex)
+        if _digit_sound_share(u.text, lex) >= lex.reread_share and not _says_no_number(u.text, lex) and _context_kind(call_text[max(0, offsets[i] - lex.window_chars) : offsets[i]] + u.text, lex)
     ]
 
 
@@ -293,11 +295,16 @@ def _answer(utterances: Sequence[Utterance], cue: int, side: str, lex: Lexicon) 
 
 
 def _no_number(text: str, lex: Lexicon) -> bool:
+    return _digit_sound_share(text, lex) < lex.digit_sound_share or _says_no_number(text, lex)
+
+
+def _says_no_number(text: str, lex: Lexicon) -> bool:
+    """The text plainly gives no personal number: it says so (稍等, 不记得), names what is not
+    personal, or holds a quantity."""
     heard = _heard(text)
     said = lambda w: _last_end(heard, [_syllable(c) for c in w]) is not None  # noqa: E731
     return (
-        _digit_sound_share(text, lex) < lex.digit_sound_share
-        or any(said(w) for w in lex.no_number + lex.not_personal)
+        any(said(w) for w in lex.no_number + lex.not_personal)
         or any(ch in _POSITIONAL for ch in text)  # 二十分钟, 两百九十九: a quantity
         or any(_is_quantity([_Text(text)], r) for r in _runs([_Text(text)], lex.homophones))
     )

@@ -209,6 +209,7 @@ def test_utterances_giving_a_number_are_chosen_to_be_read_again():
         Segment("agent", 27.0, 29.0, "一共是两百九十九块钱"),
         Segment("customer", 30.0, 33.0, "我的订单号是二零二六一一二二三四五六七八"),
         Segment("customer", 34.0, 36.0, "我的手机号是一三八一二三四五六七八"),
+        Segment("customer", 37.0, 38.0, "我买了三个"),  # right after a number, but a quantity
     ]
     assert pii.number_contexts(segs) == [1, 5]  # 五六 in the reading is not 物流 (wu liu), a not-personal keyword
 
