@@ -307,6 +307,7 @@ def _says_no_number(text: str, lex: Lexicon) -> bool:
         any(said(w) for w in lex.no_number + lex.not_personal)
         or any(ch in _POSITIONAL for ch in text)  # 二十分钟, 两百九十九: a quantity
         or any(_is_quantity([_Text(text)], r) for r in _runs([_Text(text)], lex.homophones))
+        or any(ch in _DIGITS and any(text.startswith(u, j + 1) for u in _UNITS) for j, ch in enumerate(text))  # 三个: a numeral alone is no run
     )
 
 
