@@ -7,9 +7,9 @@ and calls full of numbers that are not personal (amounts, dates, order numbers, 
 each wideband and through G.711. A number said counts as redacted when neither the text
 nor the audio leaves it in the clear:
 
-- text: the side's segments overlapping its line hold no 4 digits in a row of it, and either
-  a placeholder or no digit at all (a number Whisper did not write as digits counts when
-  what it wrote holds none);
+- text: the side's segments overlapping its line (0.3 s slack) hold no 4 digits in a row of
+  it, and either a placeholder or no digit at all in those overlapping it by more than 0.3 s
+  (a number Whisper did not write as digits counts when what it wrote holds none);
 - audio: no 4 digits in a row of it are left audible: a digit is toned out when the
   redaction spans on the speaker's channel cover half of its time (known for every digit:
   composed readings exactly, synthesised sentences from tests/pii/digit_spans.tsv).
@@ -183,7 +183,11 @@ def judge(s: Said, segments: list[dict], spans: list[dict]) -> str:
     text = overlapping(segments, s.side, s.start_s, s.end_s)
     digits = _SEP.sub("", pii.to_digits(text))
     placeholder = any(p in text for p in _PLACEHOLDERS)
-    if _run_of_four(s.digits, lambda i: s.digits[i : i + 4] in digits) or not (placeholder or not any(pii.is_digit(c) for c in text)):
+    # Digits other than the number's count only in the segments that overlap the line by
+    # more than the slack: a segment starting 0.1 s before its end is the next line's
+    # (一共是29块钱 after an ID card reading Whisper left out: --seed 9000, G.711).
+    inside = overlapping(segments, s.side, s.start_s, s.end_s, slack=-0.3)
+    if _run_of_four(s.digits, lambda i: s.digits[i : i + 4] in digits) or not (placeholder or not any(pii.is_digit(c) for c in inside)):
         return "text leaked"
     audible = [coverage(spans, s.side, a, b) < 0.5 for a, b in s.digit_times]
     if _run_of_four(s.digits, lambda i: all(audible[i : i + 4])):

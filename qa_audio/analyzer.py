@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import threadpoolctl
 
-from . import models, pbx, redact, roles, rules, scoring, verify
+from . import models, pbx, redact, reread, roles, rules, scoring, verify
 from .decode import SAMPLE_RATE, Audio, DecodeError, decode
 from .files import sha256_file
 from .matching import IndexedTranscript
@@ -107,9 +107,10 @@ class Analyzer:
     def cache_key(self) -> str:
         """What a cached transcript must have been made with to be reused: the model's content
         (not its folder's name), the ASR settings, which channel is the agent, the tone plan
-        (tones are cut out before ASR) and the phrases that seed mono roles."""
+        (tones are cut out before ASR), the phrases that seed mono roles and how numbers are
+        read again (reread.py)."""
         cues = hashlib.sha256(repr(self.role_cues).encode()).hexdigest()[:8]
-        return f"{models.identity(self.model_path)}:{self.asr.key()}:ch{self.config.agent_channel}:{self.config.tone_plan}:{cues}"
+        return f"{models.identity(self.model_path)}:{self.asr.key()}:ch{self.config.agent_channel}:{self.config.tone_plan}:{cues}:{reread.cache_tag()}"
 
     @cached_property
     def transcriber(self) -> Transcriber:
@@ -138,6 +139,8 @@ class Analyzer:
         segments = [Segment.from_dict(d) for d in cached] if cached is not None else self.transcriber.transcribe(audio, timeline)
         if any(s.side == MIXED for s in segments):
             segments = roles.assign(segments, audio.samples()[0], self.role_cues, timeline.answer_s or 0.0)
+        if cached is None:  # a cached transcript was read again before it was cached
+            segments = reread.numbers(self.transcriber, audio, timeline.sides, segments)
         # Personal numbers leave the transcript here, before anything is cached, scored or stored.
         segments, redaction = redact.redact_call(segments, audio, timeline, self.privacy)
         timeline = self._verify(audio, timeline, segments)

@@ -25,6 +25,8 @@ from pypinyin import Style, lazy_pinyin
 from stdnum import luhn
 from stdnum.cn import ric
 
+from .timeline import AGENT
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -42,6 +44,9 @@ _MAX_SEPARATORS = 3
 # Segments of one side this close together continue one reading: people pause 0.5-1.5 s
 # between the groups of a phone number, and the VAD cuts a segment at 0.3 s of silence.
 JOIN_GAP_S = 3.0
+# A digit string starting the side's next utterance this soon after a personal number goes
+# on with it (see _continued): redact.UNHEARD_AFTER_S, the speech after a number toned out.
+CONTINUED_S = 10.0
 # A digit string followed by one of these is a quantity, a date or a time, never a number
 # read out (3个工作日, 1380元, 2026年, 12点).
 # 次 is not one: Whisper writes 四 so in readings (625次 | 568次 for 6254 5684, seeds 5000
@@ -99,6 +104,8 @@ class Lexicon:
     digit_sound_share: float  # of an answer's characters, to be taken for a number written as words
     cue_tail_chars: int
     answer_within_s: float
+    reread_prompt: str  # a reading of digits, Whisper's prompt when a number is read again (reread.py)
+    reread_share: float  # of an utterance's characters sounding like digits, to be read again
 
 
 @dataclass(frozen=True)
@@ -141,6 +148,8 @@ def load_lexicon(path: Path = PII_FILE) -> Lexicon:
         cue_tail_chars=int(answers["cue_tail_chars"]),
         answer_within_s=float(answers["answer_within_s"]),
         digit_sound_share=float(answers["digit_sound_share"]),
+        reread_prompt=str(raw["reread"]["prompt"]),
+        reread_share=float(raw["reread"]["digit_sound_share"]),
     )
 
 
@@ -179,14 +188,40 @@ def find(utterances: Sequence[Utterance], lexicon: Lexicon | None = None) -> lis
     answers to a request for a number that hold no number Whisper wrote as digits."""
     lex = lexicon or load_lexicon()
     call_text, offsets = _call_text(utterances)
-    found = []
+    before = _side_before(utterances)
+    found: list[Found] = []
     for run in _runs(utterances, lex.homophones):
         first = run[0]
         context = call_text[max(0, offsets[first.utterance] + first.index - lex.window_chars) : offsets[first.utterance] + first.index]
         run = _without_quantity(utterances, run)
         if run:
-            found += _classify(run, _context_kind(context, lex), lex)
+            kind = _context_kind(context, lex)
+            if kind is None:
+                kind = _continued(utterances, first, before.get(first.utterance), found)
+            found += _classify(run, kind, lex, utterances[first.utterance].side)
     return found + _cued_answers(utterances, found, lex)
+
+
+def _side_before(utterances: Sequence[Utterance]) -> dict[int, int]:
+    """Each utterance's side's utterance before it."""
+    out, last = {}, {}
+    for i in sorted(range(len(utterances)), key=lambda i: utterances[i].start_s):
+        if utterances[i].side in last:
+            out[i] = last[utterances[i].side]
+        last[utterances[i].side] = i
+    return out
+
+
+def _continued(utterances: Sequence[Utterance], first: _Char, before: int | None, found: list[Found]) -> str | None:
+    """The kind of the personal number a digit string goes on with, or None: it starts its
+    utterance, and the side's utterance before it, at most CONTINUED_S earlier, ended in one.
+    A reading's groups Whisper left out between (toned out as unheard) are no words of the
+    side; the last group alone, far from its keyword, is still that number
+    (请您提供一下身份证号码。| 1,9,7,4,0,6,2,4,7,8,0,4, | 9.8 s | 一三五零: benchmarks/pii.py --seed 9000, G.711)."""
+    u = utterances[first.utterance]
+    if before is None or u.text[: first.index].strip("".join(_SEPARATORS)) or u.start_s - utterances[before].end_s > CONTINUED_S:
+        return None
+    return next((f.kind for f in reversed(found) if f.parts[-1].utterance == before), None)
 
 
 def personal_kind(text: str, lexicon: Lexicon | None = None) -> str | None:
@@ -205,6 +240,20 @@ def cues(utterances: Sequence[Utterance], lex: Lexicon) -> list[tuple[int, str]]
         if kind and any(w in text[-lex.window_chars :] for w in lex.asking):
             out.append((i, kind))
     return out
+
+
+def number_contexts(utterances: Sequence[Utterance], lexicon: Lexicon | None = None) -> list[int]:
+    """The utterances in which a personal number is being given, to be read again: the
+    nearest keyword before their end (in them, or within `window_chars` before them) names a kind, and at least `reread_share` of their characters sound like a
+    digit said alone (digits, numerals, [homophones]), unless it plainly gives none (see
+    _says_no_number: prompted with digits, Whisper made 四，一二三，一二 of 我买了三个 after a
+    password, benchmarks/pii.py --seed 13000, G.711)."""
+    lex = lexicon or load_lexicon()
+    call_text, offsets = _call_text(utterances)
+    return [
+        i for i, u in enumerate(utterances)
+        if _digit_sound_share(u.text, lex) >= lex.reread_share and not _says_no_number(u.text, lex) and _context_kind(call_text[max(0, offsets[i] - lex.window_chars) : offsets[i]] + u.text, lex)
+    ]
 
 
 def _cued_answers(utterances: Sequence[Utterance], found: list[Found], lex: Lexicon) -> list[Found]:
@@ -246,13 +295,19 @@ def _answer(utterances: Sequence[Utterance], cue: int, side: str, lex: Lexicon) 
 
 
 def _no_number(text: str, lex: Lexicon) -> bool:
-    heard = [_syllable(c) for c in text]
+    return _digit_sound_share(text, lex) < lex.digit_sound_share or _says_no_number(text, lex)
+
+
+def _says_no_number(text: str, lex: Lexicon) -> bool:
+    """The text plainly gives no personal number: it says so (稍等, 不记得), names what is not
+    personal, or holds a quantity."""
+    heard = _heard(text)
     said = lambda w: _last_end(heard, [_syllable(c) for c in w]) is not None  # noqa: E731
     return (
-        _digit_sound_share(text, lex) < lex.digit_sound_share
-        or any(said(w) for w in lex.no_number + lex.not_personal)
+        any(said(w) for w in lex.no_number + lex.not_personal)
         or any(ch in _POSITIONAL for ch in text)  # 二十分钟, 两百九十九: a quantity
         or any(_is_quantity([_Text(text)], r) for r in _runs([_Text(text)], lex.homophones))
+        or any(ch in _DIGITS and any(text.startswith(u, j + 1) for u in _UNITS) for j, ch in enumerate(text))  # 三个: a numeral alone is no run
     )
 
 
@@ -391,13 +446,15 @@ def _misheard_digit(text: str, j: int, current: list[_Char]) -> bool:
     side's next utterance may go on (银行卡号16案 | 银2、银2、银3…: benchmarks/pii.py, G.711;
     a run ends on a digit, so it is dropped when nothing follows). Never a unit (3月5日,
     2026年11月). Nor
-    十/百/千, unless _READING_DIGITS digits came before in the same utterance: no quantity is said so (Whisper wrote
-    一七四零零零六九十二二一 for 17401069221: benchmarks/pii.py --seed 5000)."""
+    十/百/千, unless _READING_DIGITS digits of the reading came before, in this utterance or
+    the ones it continues: no quantity is said so (Whisper wrote 一七四零零零六九十二二一 for
+    17401069221, --seed 5000; 六二一一 | 九十七九十三 | 五三四五三 | 九十五二一 for 6211 9793 5343
+    9521, --seed 13000, of benchmarks/pii.py)."""
     ch = text[j]
     after = text[j + 1 :].lstrip("".join(_SEPARATORS))
     return (
         bool(current) and _is_han(ch) and ch not in _UNITS
-        and (ch not in _POSITIONAL or sum(c.digit is not None and c.utterance == current[-1].utterance for c in current) >= _READING_DIGITS)
+        and (ch not in _POSITIONAL or _digit_count(current) >= _READING_DIGITS)
         and (after[:1] in _DIGITS or not after)
     )
 
@@ -430,11 +487,21 @@ def _currency_before(utterances: Sequence[Utterance], run: list[_Char]) -> bool:
 
 def _without_quantity(utterances: Sequence[Utterance], run: list[_Char]) -> list[_Char]:
     """The run without the quantity it ends in: 13812345678，3个工作日 keeps the number and
-    leaves the 3; nothing is left of 1380元, ¥58 or 3月5日."""
+    leaves the 3; nothing is left of 1380元, ¥58 or 3月5日. A quantity begins after a
+    separator, at the start of an utterance, or at the digit before its 十/百/千 (a reading
+    that runs on into 五十二零二六年 keeps 五 out)."""
     if _currency_before(utterances, run):
         return []
     while run and _unit_after(utterances, run):
-        cut = max((k for k, c in enumerate(run) if c.digit is None), default=0)
+        cut = max((k for k, c in enumerate(run) if c.digit is None or (k and c.utterance != run[k - 1].utterance)), default=0)
+        if run[cut].digit is None and utterances[run[cut].utterance].text[run[cut].index] in _POSITIONAL and run[cut - 1].digit:
+            cut -= 1
+        opening = next(k for k, c in enumerate(run) if c.utterance == run[-1].utterance)
+        if opening and run[opening].digit is None:
+            # The last utterance starts with a word (taken for a misheard digit) and ends in
+            # a unit: a sentence with a quantity, not the rest of a reading (我12-06-11-22号下的单
+            # after an ID card reading: benchmarks/pii.py --seed 15000, G.711).
+            cut = opening
         run = _trim(run[:cut]) if cut else []
     return run
 
@@ -446,7 +513,7 @@ def _context_kind(context: str, lex: Lexicon, within: int | None = None) -> str 
     Keywords are matched by their toneless pinyin: Whisper writes 身份正 for 身份证 on G.711.
     """
     best = None  # (end, length, kind)
-    heard = [_syllable(c) for c in context]
+    heard = _heard(context)
     candidates = [(k.name, w) for k in lex.kinds.values() for w in k.keywords] + [("", w) for w in lex.not_personal]
     for kind, word in candidates:
         end = _last_end(heard, [_syllable(c) for c in word])
@@ -457,6 +524,12 @@ def _context_kind(context: str, lex: Lexicon, within: int | None = None) -> str 
     if best is None or (within is not None and len(context) - best[0] > within):
         return None
     return best[2]
+
+
+def _heard(text: str) -> list[str]:
+    """The text as syllables to match keywords in; digits stay digits, so a reading is no
+    word (五六 is not 物流)."""
+    return [c if c in _DIGITS else _syllable(c) for c in text]
 
 
 @lru_cache(maxsize=None)
@@ -472,7 +545,7 @@ def _last_end(heard: list[str], word: list[str]) -> int | None:
     return None
 
 
-def _classify(run: list[_Char], context: str | None, lex: Lexicon) -> list[Found]:
+def _classify(run: list[_Char], context: str | None, lex: Lexicon, side: str) -> list[Found]:
     digits = "".join(c.digit for c in run if c.digit)
     if context == "":
         return []
@@ -485,7 +558,10 @@ def _classify(run: list[_Char], context: str | None, lex: Lexicon) -> list[Found
         final = by_form if by_form and context in ("mobile", "landline", "id_card", "bank_card") else context
         return [Found(final, digits, _parts(run))]
     by_form = [Found(k, d, _parts(sub)) for sub, d, k in _by_form(run)]
-    unnamed = lex.kinds.get(UNNAMED)
+    # The agent names what is the customer's (您的手机号是); a number the agent reads out
+    # unnamed is the company's: an order or parcel number whose keyword ASR garbled (快递单号
+    # heard as 快点带号: benchmarks/pii.py --seed 13000, G.711).
+    unnamed = lex.kinds.get(UNNAMED) if side != AGENT else None
     if not by_form and unnamed and len(digits) >= unnamed.min_digits:
         return [Found(UNNAMED, digits, _parts(run))]
     return by_form
