@@ -47,6 +47,8 @@ _AGENT_LINE_QUALITY = 0.9
 _AGENT_LINE_CONFIDENCE = 0.9
 # Agent-only lines, opening included, that hold the agent's voice instead of the opening alone.
 _MIN_ANCHORS = 2
+# How far the within-utterance covariance is pulled to its diagonal (see _distances).
+_SHRINK = 0.25
 
 
 @dataclass(frozen=True)
@@ -100,13 +102,26 @@ def _cepstra(x: np.ndarray) -> np.ndarray:
     return (log_mel @ _DCT)[energy >= np.percentile(energy, 30)]
 
 
-def _divergences(cepstra: list[np.ndarray]) -> np.ndarray:
-    """Symmetric KL divergence between the diagonal Gaussians of every pair of utterances."""
-    mu = np.stack([c.mean(axis=0) for c in cepstra])
-    var = np.stack([c.var(axis=0) + 1e-3 for c in cepstra])
-    ratio = var[:, None, :] / var[None, :, :]
-    mean_term = (mu[:, None, :] - mu[None, :, :]) ** 2 * (1 / var[:, None, :] + 1 / var[None, :, :])
-    return 0.5 * (ratio + 1 / ratio - 2 + mean_term).sum(axis=-1)
+def _distances(cepstra: list[np.ndarray]) -> np.ndarray:
+    """Cosine distance (0-2) between the utterances' mean cepstra, centred on the call's mean
+    and whitened by the covariance of the frames within an utterance: what the line and the
+    room add to every utterance alike is taken out, what varies with the words inside an
+    utterance is scaled down, and what is left points one way per voice. The covariance is
+    shrunk a quarter of the way to its diagonal: a call has few utterances, and the full
+    one followed them too closely on real voices (benchmarks/roles.py, 40 calls a row, real /
+    synthesised agent, wideband / G.711: shrunk 0.972 / 0.960, 0.997 / 0.994; full 0.953 /
+    0.942, 0.998 / 0.999; diagonal 0.977 / 0.968, 0.947 / 0.940; the symmetric KL divergence
+    of per-utterance Gaussians used before 0.937 / 0.902, 0.997 / 0.994: its variance terms
+    follow what is said more than who says it).
+    """
+    within = np.mean([np.cov(c.T) for c in cepstra], axis=0)
+    within = (1 - _SHRINK) * within + _SHRINK * np.diag(np.diag(within))
+    mu = np.stack([c.mean(axis=0) for c in cepstra]) @ np.linalg.cholesky(np.linalg.inv(within))
+    z = mu - mu.mean(axis=0)
+    z /= np.linalg.norm(z, axis=1, keepdims=True) + 1e-12
+    D = np.clip(1 - z @ z.T, 0, None)
+    np.fill_diagonal(D, 0)
+    return D
 
 
 def _two_medoids(D: np.ndarray, seed: int) -> np.ndarray:
@@ -220,7 +235,7 @@ def _by_voice(segments: list[Segment], samples: np.ndarray, cue_segs: list[int],
         # Too little audio to tell voices apart: the opening speaker is the agent, nobody else known.
         first = cue_segs[0] if cue_segs else 0
         return [replace(s, side=AGENT if k == first else CUSTOMER, role_confidence=0.5) for k, s in enumerate(segments)], None
-    D = _divergences([cepstra[k] for k in usable])
+    D = _distances([cepstra[k] for k in usable])
     # The agent's opening: the first cue utterance long enough to cluster.
     # A short opening (你好 alone) still seeds the agent's voice when nothing longer says it.
     seed = next((usable.index(k) for k in cue_segs if k in usable and reliable[usable.index(k)]), None)
