@@ -1,9 +1,9 @@
 """Who is speaking on a mono recording: agent or customer, with a confidence.
 
-Each utterance becomes a Gaussian over its cepstra (MFCC from a mel filterbank over
-200-3600 Hz, the band that both wideband and G.711 recordings keep); utterances are compared
-by the symmetric Kullback-Leibler divergence between their Gaussians, the classic measure
-of speaker change, and split in two by 2-medoids started at the utterance with the
+Each utterance becomes its mean cepstrum (MFCC from a mel filterbank over 200-3600 Hz, the
+band that both wideband and G.711 recordings keep); utterances are compared by the cosine
+of those means centred on the call and whitened by the spread within an utterance, and
+split in two by 2-medoids started at the utterance with the
 agent's opening (the agent answers the phone with a greeting or self-introduction).
 A voice split off on its own (one utterance unlike every other: a cough, a fragment of
 line noise) is set aside and the rest split again, so that an outlier does not become
@@ -16,9 +16,10 @@ With two or more utterances that say such lines, they hold the agent's voice tog
 the split is made around them, not around the opening alone (benchmarks/rules.py, 100 dev
 calls: mono closing_thanks precision 0.708 -> 1.000; on its first 58 calls, rule results lost to
 roles 9 -> 1).
-Measured by benchmarks/roles.py (two voice models tried and left out, 20 calls a row:
-pooled full-covariance voice models 0.903 / 0.903 real agent wideband / G.711 against
-0.907 / 0.899; a median log-F0 distance added to the divergences 0.76-0.82).
+Measured by benchmarks/roles.py (see _distances; with the KL divergence of per-utterance
+Gaussians used before, two voice models were tried and left out, 20 calls a row: pooled
+full-covariance voice models 0.903 / 0.903 real agent wideband / G.711 against 0.907 / 0.899;
+a median log-F0 distance added to the divergences 0.76-0.82).
 """
 
 from __future__ import annotations
