@@ -6,7 +6,10 @@ Two splits of other words (tests/phrases/make_phrases.py): `dev`, the `para_*` l
 written before pack 2026.12 but looked at while its collections were widened (a few of its
 words are in the pack); `test`, the `test_*` lines, written on 2026-12-01 before this
 round's pack changes and never read to write a collection, a rule or a confusion. The
-figures that say how the pack does on wording it has not seen are the test split's.
+figures that say how the pack does on wording it has not seen are the test split's, and
+`blind`, the `blind_*` lines, written by the lead on 2026-12-02 for whoever tunes the pack not
+to read: run once at the end of a round, they say how the pack does on wording nobody tuned
+it to, after the test split has been looked at.
 
 Each line id maps to what it is, for the ground truth: an opening says (greeting,
 introduction, offer of help, rude); a closing question asks for more needs or not; a
@@ -70,6 +73,24 @@ SPLITS = {
         ["apology_1", "apology_2", "test_apology_1"],
         ["neutral_1", "neutral_2", "test_neutral_1"],
     ),
+    "blind": Lines(
+        _STANDARD_OPENINGS | {"blind_open_1": (1, 1, 1, 0), "blind_open_2": (1, 1, 1, 0), "blind_open_3": (1, 1, 1, 0), "blind_open_4": (1, 1, 1, 0),
+                              "blind_open_5": (1, 1, 0, 0), "blind_open_greet_help": (1, 0, 1, 0), "blind_open_greet_only": (1, 0, 0, 0),
+                              "blind_open_rude": (0, 0, 0, 1)},
+        {"close_anything_1": True, "close_anything_2": True, "blind_close_ask_1": True, "blind_close_ask_2": True, "blind_close_ask_3": True,
+         "blind_close_ask_4": True, None: False},
+        {"close_thanks_1": True, "close_thanks_2": True, "blind_close_thanks_1": True, "blind_close_thanks_2": True, "blind_close_thanks_3": True,
+         "close_bad": False, "blind_close_bad_1": False, "blind_close_bad_2": False},
+        {"promise_1": "absolute_promises", "promise_2": "absolute_promises", "blind_promise_1": "absolute_promises",
+         "blind_promise_2": "absolute_promises", "blind_promise_3": "absolute_promises",
+         "shirk_1": "shirking", "shirk_2": "shirking", "blind_shirk_1": "shirking", "blind_shirk_2": "shirking", "blind_shirk_3": "shirking",
+         "blame_1": "blaming_customer", "blame_2": "blaming_customer", "blind_blame_1": "blaming_customer", "blind_blame_2": "blaming_customer",
+         "blind_blame_3": "blaming_customer",
+         "blind_kind_1": "", "blind_kind_2": "", "blind_no_promise": "", "neutral_1": "", "neutral_4": "", "blind_neutral_1": "",
+         "blind_neutral_2": ""},
+        ["apology_1", "apology_2", "blind_apology_1", "blind_apology_2"],
+        ["neutral_1", "neutral_2", "blind_neutral_1", "blind_neutral_2"],
+    ),
 }
 PHRASE_RULES = ("greeting", "self_introduction", "offer_help", "forbidden_opening", "closing_anything_else", "closing_thanks",
                 "absolute_promises", "shirking", "blaming_customer", "apology_on_complaint")
@@ -77,7 +98,7 @@ FORBIDDEN_RULES = ("forbidden_opening", "absolute_promises", "shirking", "blamin
 
 
 def paraphrase_scenario(seed: int, phrases: dict, speech: list, voices: list, stereo: bool, telephone: bool, split: str = "dev") -> Scenario:
-    """`voices`: real speakers' turns, one list per speaker (benchmarks/roles.py `speakers`); `split`: dev or test."""
+    """`voices`: real speakers' turns, one list per speaker (benchmarks/roles.py `speakers`); `split`: dev, test or blind."""
     lines = SPLITS[split]
     openings, asks, thanks, bads = lines.openings, lines.asks, lines.thanks, lines.bad
     rng = np.random.default_rng(seed)

@@ -1,12 +1,13 @@
 """Per-rule precision and recall of the standard rule pack on composed calls whose agent
 lines are known (synthesised) and whose customers are real recordings.
 
-    .venv/bin/python benchmarks/rules.py [--calls 100] [--set test|dev|standard] [--beam-size 5]
+    .venv/bin/python benchmarks/rules.py [--calls 100] [--set test|dev|blind|standard] [--beam-size 5]
 
 `--set test` (default) and `--set dev`: benchmarks/paraphrase_scenarios.py, the agent's
 lines half in the standard's words and half in other words, of the held-out test split
 (`test_*`, never read to write the pack) or of the dev split (`para_*`, the lines of pack
-2026.12.1's figures, looked at while its collections were widened); calls alternate mono /
+2026.12.1's figures, looked at while its collections were widened); `--set blind`: the
+`blind_*` lines, not to be read or tuned on, run once at the end of a round; calls alternate mono /
 stereo and, in pairs, G.711 / wideband, so half are mono and half G.711. `--set standard`:
 the standard's own words with holds (benchmarks/scenarios.py), stereo, as in pack 2026.11.
 
@@ -60,7 +61,7 @@ def _heard(a: Audio, sc, tr: Transcriber, cached: Path | None):
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--calls", type=int, default=100)
-    ap.add_argument("--set", choices=("test", "dev", "standard"), default="test")
+    ap.add_argument("--set", choices=("test", "dev", "blind", "standard"), default="test")
     ap.add_argument("--beam-size", type=int, default=AsrSettings.beam_size)
     ap.add_argument("--cache", type=Path, help="keep each call's timeline and transcript here and reuse them (rule and role changes re-measured without transcribing again)")
     args = ap.parse_args()

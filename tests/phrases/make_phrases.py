@@ -180,9 +180,50 @@ HELDOUT = [
 ]
 
 
+# The blind split (`--set blind`): written by the lead on 2026-12-02 before that round's work
+# on intents began, in other words than the pack's, the dev split's and the test split's.
+# Whoever tunes the pack must not read these lines or tune on their results; they are run
+# once, at the end of a round, to say how the pack does on wording nobody tuned it to.
+BLIND = [
+    ("blind_open_1", "您好，这里是自来水公司客服，我是三十二号，请问有什么需要帮助的？"),
+    ("blind_open_2", "您好，移动营业厅，我叫刘芳，有什么可以为您效劳的吗？"),
+    ("blind_open_3", "下午好，物业服务中心，我是客服小周，请问您遇到什么问题了？"),
+    ("blind_open_4", "您好，燃气客服，工号五五八为您服务，请问您想咨询哪方面的问题？"),
+    ("blind_open_5", "您好，这里是保险公司理赔部，我是小吴。"),
+    ("blind_open_greet_help", "您好，有什么需要我帮忙的吗？"),
+    ("blind_open_greet_only", "哎，您好您好。"),
+    ("blind_open_rude", "干嘛？有话直说。"),
+    ("blind_close_ask_1", "除了这个，您还有其他问题吗？"),
+    ("blind_close_ask_2", "还有什么需要我帮您处理的吗？"),
+    ("blind_close_ask_3", "您这边还有其他疑问吗？"),
+    ("blind_close_ask_4", "那请问还有没有别的需要帮助的地方？"),
+    ("blind_close_thanks_1", "感谢您的耐心，祝您生活愉快，再见。"),
+    ("blind_close_thanks_2", "好的，谢谢您的来电，拜拜。"),
+    ("blind_close_thanks_3", "多谢您的支持和理解，再见！"),
+    ("blind_close_bad_1", "好，那就这样了。"),
+    ("blind_close_bad_2", "好了好了，我这边先挂了。"),
+    ("blind_promise_1", "我跟您打包票，明天肯定能到。"),
+    ("blind_promise_2", "这种情况以后绝对不会再发生。"),
+    ("blind_promise_3", "我向您承诺，今天之内一定给您办好。"),
+    ("blind_shirk_1", "这事你得去问银行，我们这儿不负责。"),
+    ("blind_shirk_2", "这不在我们的服务范围内，你找别人吧。"),
+    ("blind_shirk_3", "我也没辙，你自己打别的电话问问。"),
+    ("blind_blame_1", "规则写得清清楚楚，是你自己没看。"),
+    ("blind_blame_2", "我都说了三遍了，你怎么还是不明白？"),
+    ("blind_blame_3", "这是你自己的责任，跟我们没关系。"),
+    ("blind_kind_1", "这跟您没关系，是我们系统出了点问题。"),
+    ("blind_kind_2", "您没有做错什么，我这边马上帮您重新提交。"),
+    ("blind_no_promise", "具体时间我不敢打包票，但是一有消息就通知您。"),
+    ("blind_apology_1", "实在不好意思，给您添麻烦了，我们一定改进。"),
+    ("blind_apology_2", "真的很抱歉，这次是我们没有做好。"),
+    ("blind_neutral_1", "您的退款申请已经受理，三到五个工作日到账。"),
+    ("blind_neutral_2", "我这边帮您登记一下，稍后会有专人联系您。"),
+]
+
+
 def all_lines() -> list[tuple[str, str, str]]:
     train = [(f"train_{i:02d}", "agent", text) for i, text in enumerate(CONFUSION_TRAIN, start=1)]
-    return PHRASES + train + [(pid, "agent", text) for pid, text in PARAPHRASES + HELDOUT]
+    return PHRASES + train + [(pid, "agent", text) for pid, text in PARAPHRASES + HELDOUT + BLIND]
 
 
 def synthesise(tts, text: str, side: str, path: Path) -> None:
