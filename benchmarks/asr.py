@@ -1,7 +1,7 @@
 """Character error rate on every clip of shared/audio/speech, wideband and through a G.711
 telephone channel, before and after each trust / bias measure; and phrase recall.
 
-    .venv/bin/python benchmarks/asr.py [--beam-size 5] [--customer-beam-size 5] [--no-plain] [--no-recall] [--rows NAME ...]
+    .venv/bin/python benchmarks/asr.py [--beam-size 5] [--customer-beam-size 5] [--chunk-s 28] [--no-plain] [--no-recall] [--rows NAME ...]
 
 Configurations, each on the same clips:
   plain           WhisperModel.transcribe defaults (beam 5, previous-text conditioning on, no VAD)
@@ -56,13 +56,14 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--beam-size", type=int, default=AsrSettings.beam_size)
     ap.add_argument("--customer-beam-size", type=int, default=AsrSettings.customer_beam_size, help="the qa-audio-cust row's beam")
+    ap.add_argument("--chunk-s", type=float, default=AsrSettings.chunk_s, help="qa-audio rows: seconds of speech packed per Whisper window")
     ap.add_argument("--no-plain", action="store_true", help="skip the baseline rows (qa-audio CER and phrase recall only)")
     ap.add_argument("--no-recall", action="store_true", help="skip phrase recall (CER rows only)")
     ap.add_argument("--rows", nargs="*", help="only these configurations")
     args = ap.parse_args()
     clips = callgen.load_speech()
     pack = rules.load()
-    tr = Transcriber(models.resolve(), AsrSettings(beam_size=args.beam_size, customer_beam_size=args.customer_beam_size), threads=2)
+    tr = Transcriber(models.resolve(), AsrSettings(beam_size=args.beam_size, customer_beam_size=args.customer_beam_size, chunk_s=args.chunk_s), threads=2)
     base = tr.settings
     # The baselines run the stock model, as a faster-whisper user would.
     stock = None if args.no_plain else WhisperModel(str(tr.model_path), device="cpu", compute_type="int8", cpu_threads=2)

@@ -22,6 +22,8 @@ violation that are not reported as having it. Targets (issue #15): every phrase 
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import pickle
 import time
 from collections import defaultdict
@@ -31,13 +33,13 @@ from paraphrase_scenarios import FORBIDDEN_RULES, paraphrase_scenario
 from roles import speakers
 from scenarios import load_assets, random_scenario
 
-from qa_audio import models, rules
+from qa_audio import models, rules, verify
 from tests import callgen
 from qa_audio.decode import SAMPLE_RATE, Audio
 from qa_audio.analyzer import complete_timeline
 from qa_audio.roles import RoleCues
 from qa_audio.roles import assign, call_confidence
-from qa_audio.scoring import CallContext, evaluate
+from qa_audio.scoring import CallContext, evaluate, unverified
 from qa_audio.timeline import MIXED, analyse
 from qa_audio.transcribe import AsrSettings, Transcriber
 
@@ -63,6 +65,8 @@ def main() -> None:
     ap.add_argument("--calls", type=int, default=100)
     ap.add_argument("--set", choices=("test", "dev", "blind", "standard"), default="test")
     ap.add_argument("--beam-size", type=int, default=AsrSettings.beam_size)
+    ap.add_argument("--no-verify", action="store_true", help="score without acoustic verification (qa_audio/verify.py)")
+    ap.add_argument("--scores", type=Path, help="write every verification's best phrase, score and the rule's truth here (JSON lines), for calibration")
     ap.add_argument("--cache", type=Path, help="keep each call's timeline and transcript here and reuse them (rule and role changes re-measured without transcribing again)")
     args = ap.parse_args()
     phrases, speech = load_assets()
@@ -74,6 +78,7 @@ def main() -> None:
     notes = []
     flagged = defaultdict(int)
     t0 = time.perf_counter()
+    verify_cpu, checked = 0.0, []
     for seed in range(args.calls):
         if args.set != "standard":
             stereo, telephone = seed % 2 == 1, seed // 2 % 2 == 0
@@ -89,6 +94,13 @@ def main() -> None:
         tl = complete_timeline(tl, segs, pack)
         certain = call_confidence(segs) >= pack.min_role_confidence
         flagged["mono" if not stereo else "stereo"] += not certain
+        if not args.no_verify:
+            c0 = time.process_time()
+            found = verify.scored(unverified(pack, CallContext(tl, segs, None, certain)), a, tl, lambda: tr.model)
+            tl.events += verify.events(pack, found)
+            verify_cpu += time.process_time() - c0
+            checked += [dict(seed=seed, stereo=stereo, telephone=telephone, rule=c.rule_id, condition=c.condition, phrase=b.phrase, log_ratio=b.log_ratio,
+                             truth=sc.facts.get(c.rule_id), text=b.text) for c, b in found]
         found = {f.rule_id: f for f in evaluate(pack, CallContext(tl, segs, None, certain))}
         facts = dict(sc.facts)
         if args.set == "standard":
@@ -109,6 +121,11 @@ def main() -> None:
                 said = " | ".join(f"{x.side[0]}:{x.text}" for x in segs)
                 notes.append(f"seed {seed} {kind} {'G.711' if telephone else 'wide'} {rule_id}: expected {expected}, got {got}; {said}")
     print(f"{args.calls} calls ({args.set}) in {time.perf_counter() - t0:.0f} s; roles flagged uncertain: {dict(flagged)}")
+    if not args.no_verify:
+        accepted = sum(math.exp(c["log_ratio"]) >= pack.settings["verify_min_score"] for c in checked)
+        print(f"acoustic verification: {len(checked)} checks, {accepted} accepted; {verify_cpu:.1f} s CPU ({verify_cpu / args.calls:.2f} s per call)")
+    if args.scores:
+        args.scores.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in checked))
     print(f"{'rule':<24} {'prec':>6} {'recall':>6} {'mono P':>6} {'mono R':>6} {'ster P':>6} {'ster R':>6} {'clean':>6}   tp fp fn tn other")
     for rule_id in sorted({r for r, _ in stats}):
         row = [stats[(rule_id, k)] for k in ("all", "mono", "stereo")]

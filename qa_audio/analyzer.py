@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import threadpoolctl
 
-from . import models, pbx, redact, roles, rules, scoring
+from . import models, pbx, redact, roles, rules, scoring, verify
 from .decode import SAMPLE_RATE, Audio, DecodeError, decode
 from .files import sha256_file
 from .matching import IndexedTranscript
@@ -140,7 +140,16 @@ class Analyzer:
             segments = roles.assign(segments, audio.samples()[0], self.role_cues, timeline.answer_s or 0.0)
         # Personal numbers leave the transcript here, before anything is cached, scored or stored.
         segments, redaction = redact.redact_call(segments, audio, timeline, self.privacy)
+        timeline = self._verify(audio, timeline, segments)
         return Analysis(audio.duration_s, audio.n_channels, audio.codec, timeline, segments, time.perf_counter() - t0, redaction)
+
+    def _verify(self, audio: Audio, timeline: Timeline, segments: list[Segment]) -> Timeline:
+        """The timeline with the required phrases that the transcript lacks and the audio
+        verifies (verify.py), as events the rules read; they are stored with the timeline,
+        so a rescore keeps them."""
+        ctx = scoring.CallContext(complete_timeline(timeline, segments, self.pack), segments)
+        found = verify.scored(scoring.unverified(self.pack, ctx), audio, timeline, lambda: self.transcriber.model)
+        return replace(timeline, events=[*timeline.events, *verify.events(self.pack, found)])
 
     def analyze(self, source: str | Path | Audio | np.ndarray, started_at: date | None = None) -> CallResult:
         """One recording analysed and scored.

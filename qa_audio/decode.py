@@ -165,6 +165,15 @@ def decode(path: str | Path) -> Audio:
     return Audio(samples, int(source_rate), codec)
 
 
+def declared_seconds(path: str | Path) -> float | None:
+    """How long the file says it is, from its header alone (None when it does not say or cannot be read)."""
+    try:
+        with av.open(str(path), metadata_errors="ignore") as container:
+            return _declared_duration(container, container.streams.audio[0]) if container.streams.audio else None
+    except (av.error.FFmpegError, OSError):
+        return None
+
+
 # Telephone and recorder audio runs from 8 kHz (G.711) to 48 kHz; a header outside 4-192 kHz
 # is forged or broken (a 32 KB WAV declaring 1 Hz decoded as a 16,000 s call, 15 GB).
 _MIN_RATE, _MAX_RATE = 4000, 192000

@@ -25,6 +25,7 @@ from .analyzer import AnalysisConfig, Analysis, Analyzer, score
 from .errors import QaAudioError, log, one_line
 from .files import sha256_file
 from .core import Timeline
+from .decode import declared_seconds
 from .store import CallRecord, RETRY_PAUSES_S, IdentityError, Store, StoreFault, StoreError, segment_from_row
 
 AUDIO_EXTENSIONS = {
@@ -215,7 +216,7 @@ def _analyses(jobs: list[Job], init: tuple, opts: Options, progress: Progress) -
     if opts.cluster:
         from . import cluster  # Dask is imported only by a batch that asks for a cluster
 
-        with cluster.analyses(jobs, init, opts.cluster, opts.send_audio, _analyse_anywhere, progress.note) as results:
+        with cluster.analyses(longest_first(jobs), init, opts.cluster, opts.send_audio, _analyse_anywhere, progress.note) as results:
             yield results
         return
     workers = _local_workers(opts, len(jobs))
@@ -227,11 +228,22 @@ def _analyses(jobs: list[Job], init: tuple, opts: Options, progress: Progress) -
     # Spawned, not forked: each worker loads its own model in a clean process.
     ctx = multiprocessing.get_context("spawn")
     with cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=init) as pool:
-        futures = {pool.submit(_analyse, str(job.path), job.rec.sha256, job.cached): job for job in jobs}
+        futures = {pool.submit(_analyse, str(job.path), job.rec.sha256, job.cached): job for job in longest_first(jobs)}
         try:
             yield ((futures[f], _safely(f.result, futures[f].path)) for f in cf.as_completed(futures))
         finally:
             pool.shutdown(cancel_futures=True)
+
+
+def longest_first(jobs: list[Job]) -> list[Job]:
+    """Jobs to transcribe, the longest recordings first; cached transcripts (nearly free) last.
+
+    A pool (and a Dask scheduler) takes jobs in the order given: with the longest call last,
+    one worker still transcribes it while the others idle. Transcription follows a call's
+    length, stereo or mono (the four calls of benchmarks/speed.py, 260-347 s long, had
+    233-328 s of speech decoded, retries included). A file whose header gives no length goes last.
+    """
+    return sorted(jobs, key=lambda job: (job.cached is None, declared_seconds(job.path) or 0.0), reverse=True)
 
 
 class Job(NamedTuple):

@@ -16,6 +16,7 @@ from .core import Evidence, Finding, Scorecard, Segment, Timeline
 from .matching import Hit, IndexedTranscript
 from .rules import Condition, Metric, Near, Rule, RulePack, Said, evaluate_expr
 from .timeline import AGENT, CUSTOMER
+from .verify import VERIFIED, Check, checks
 
 PASS, FAIL, NA, UNKNOWN = "pass", "fail", "na", "unknown"
 # A rule worth 0 points is reported, not judged: its finding carries the measured value.
@@ -92,16 +93,29 @@ class _Evaluator:
             "transfer": [e.start_s for e in tl.events if e.kind == "transfer"],
         }
         self.call_end = last_words
+        # Required phrases the audio verified where the transcript lacked them (verify.py).
+        # A rescore with another pack keeps only those its own verify settings accept.
+        self.acoustic = {
+            e.detail.split(":")[0]: e for e in tl.events
+            if e.kind == VERIFIED and e.confidence >= pack.settings["verify_min_score"] and e.detail.split(".")[0] in pack.settings["verify_rules"]
+        }
 
-    def rule(self, rule: Rule) -> Finding:
+    def values(self, rule: Rule):
+        """Each condition's value, and `cond(name)` for its (value, hits)."""
         memo: dict[str, tuple[bool | None, list[Hit]]] = {}
 
         def cond(name: str):
             if name not in memo:
                 memo[name] = self.condition(rule.conditions[name], cond)
+                heard = self.acoustic.get(f"{rule.id}.{name}")
+                if heard and memo[name][0] is False:
+                    memo[name] = True, [_acoustic_hit(heard)]
             return memo[name]
 
-        values = {name: cond(name)[0] for name in rule.conditions}
+        return {name: cond(name)[0] for name in rule.conditions}, cond
+
+    def rule(self, rule: Rule) -> Finding:
+        values, cond = self.values(rule)
         section = self.pack.sections[rule.section]
         applies = True if rule.applies is None else evaluate_expr(rule.applies, values)
         if applies is False:
@@ -138,7 +152,9 @@ class _Evaluator:
             elif isinstance(c, Metric):
                 parts.append(f"{name}: {c.name}={_fmt(self.metrics.get(c.name))} {c.op} {c.value} -> {state}")
             else:
-                parts.append(f"{name}: {state}")
+                heard = self.acoustic.get(f"{rule.id}.{name}")
+                how = f" (verified acoustically, score {heard.confidence:.2f})" if heard and v else ""
+                parts.append(f"{name}: {state}{how}")
         return f"{result}: " + "; ".join(parts)
 
     def condition(self, c: Condition, cond) -> tuple[bool | None, list[Hit]]:
@@ -213,6 +229,11 @@ class _Evaluator:
         return bool(pairs), [h for pair in pairs for h in pair]
 
 
+def _acoustic_hit(e) -> Hit:
+    phrase = e.detail.split(": ", 1)[1]
+    return Hit(phrase, e.side or AGENT, e.start_s, e.end_s, f"verified acoustically (score {e.confidence:.2f})", phrase, e.confidence, -1, -1)
+
+
 def _near_in_time(h: Hit, t: float, within: float, after: bool) -> bool:
     delta = h.start_s - t if after else t - h.end_s
     return -0.5 <= delta <= within
@@ -237,6 +258,17 @@ def evaluate(pack: RulePack, ctx: CallContext) -> list[Finding]:
     """One Finding per rule of the pack, in the pack's order, for a call's timeline and transcript."""
     ev = _Evaluator(pack, ctx)
     return [ev.rule(r) for r in pack.rules]
+
+
+def unverified(pack: RulePack, ctx: CallContext) -> list[Check]:
+    """The required phrases of failed rules that acoustic verification may look for in the
+    audio (`verify.checks`: rules of the pack's `verify_rules`, conditions that make them pass)."""
+    ev = _Evaluator(pack, ctx)
+    out = []
+    for r in pack.rules:
+        if r.id in pack.settings["verify_rules"] and ev.rule(r).result == FAIL:
+            out += checks(pack, r, ev.values(r)[0], ctx.segments, ctx.timeline)
+    return out
 
 
 def summarize(findings: list[Finding], pass_score: float, extra_flags: list[str] = ()) -> tuple[float | None, bool, list[str]]:

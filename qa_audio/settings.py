@@ -84,6 +84,10 @@ SETTINGS: tuple[Setting, ...] = (
     _s("transfer_announce_window_s", 30, "number", "s", "the announcement must come this soon before the PBX's transfer event (C1)", minimum=0),
     # Closing
     _s("closing_window_s", 40, "number", "s", "the closing lines must come in the last this many seconds of the call", minimum=0),
+    # Acoustic verification (qa_audio/verify.py) of required phrases the transcript lacks
+    _s("verify_rules", ["greeting", "self_introduction", "offer_help", "closing_anything_else", "closing_thanks"], "names", "rules", "rules whose required phrases, missing from the transcript of their window, are scored against the audio ([] turns verification off)"),
+    _s("verify_min_score", 0.05, "number", "0-1", "a phrase is verified at this likelihood ratio or above (P(words with the phrase) / P(words as transcribed))", minimum=0, maximum=1),
+    _s("verify_min_chars", 3, "int", "characters", "phrases shorter than this are not verified (a short word fits too much audio)", minimum=1),
     # What the transcriber and the role finder are told by the pack
     _s("hotword_collections", ["greeting", "self_intro", "offer_help", "hold_ask", "hold_thanks", "anything_else", "thanks"], "names", "collection", "phrase collections given to Whisper as hotwords (with --hotwords)"),
     _s("opening_collections", ["greeting", "self_intro", "offer_help"], "names", "collection", "lines that open a call: on mono they seed the agent's voice"),

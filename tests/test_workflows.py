@@ -311,6 +311,17 @@ def test_parallel_workers_store_every_call(db, tmp_path):
         assert p.execute("SELECT count(*) FROM scorecards").fetchone()[0] == 4
 
 
+def test_a_pool_takes_the_longest_calls_first_and_cached_ones_last(tmp_path):
+    from qa_audio.pipeline import Job, longest_first
+
+    def job(name: str, seconds: int, cached: list | None = None) -> Job:
+        path = callgen.write_audio(tmp_path / name, np.zeros((1, seconds * 16000), np.float32), rate=8000)
+        return Job(path, None, None, cached)
+
+    jobs = [job("short.wav", 5), job("long_cached.wav", 30, []), job("long.wav", 20), job("middle.wav", 10)]
+    assert [j.path.name for j in longest_first(jobs)] == ["long.wav", "middle.wav", "short.wav", "long_cached.wav"]
+
+
 OPERATOR_PACK = """
 [pack]
 name = "operators"
