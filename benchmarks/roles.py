@@ -1,7 +1,7 @@
 """Speaker roles on mono recordings: how often agent / customer is right, and whether the
 calls marked uncertain are the ones that are wrong.
 
-    .venv/bin/python benchmarks/roles.py [--calls 40]
+    .venv/bin/python benchmarks/roles.py [--calls 40] [--voices all|tune|held-out]
 
 Each generated mono call has one agent voice and one customer voice. The customer is one
 real speaker of shared/audio/speech (long recordings cut at their pauses into turns); the
@@ -11,6 +11,10 @@ The segments are the true lines (times and text), so the figures are the role as
 not the recogniser's. Reported wideband and through the G.711 channel: accuracy over
 speech time, calls with any wrong role, calls flagged uncertain (and how many of the wrong
 ones), and accuracy on the calls not flagged.
+
+The real speakers are split in two halves, each with one speaker long enough to be an agent:
+`--voices tune` is what the role assignment was tuned on, `--voices held-out` voices it never
+saw while being tuned; `all` (the default) mixes them, two readers of one sex included.
 """
 
 from __future__ import annotations
@@ -31,18 +35,22 @@ from qa_audio.tones import get_plan
 from qa_audio.transcribe import Segment
 from tests.voices import shifted
 
+# Speakers of shared/audio/speech by half; each half has one speaker with four or more turns.
+TUNE = ("thchs30_A2", "fireredtts2_chat_prompt_zh_S1", "funasr_llamacpp_sample", "mossttsd_zh_spk1_moon")
+HELD_OUT = ("mossttsd_pod_f_enhanced", "fireredtts2_chat_prompt_zh_S2", "mossttsd_zh_spk2_moon", "fireredasr_TEST_NET_Y0000000000_-KTKHdZ2fb8_S00000")
 MIDDLE = ["neutral_1", "neutral_2", "neutral_3", "neutral_4", "apology_1", "hold_back_thanks_1", "close_anything_1"]
 
 
-def speakers(speech: list[Clip]) -> list[list[Clip]]:
-    """One list of turns per real speaker with at least two turns (the two-voice dialogue is left out)."""
+def speakers(speech: list[Clip], names: tuple[str, ...] | None = None) -> list[list[Clip]]:
+    """One list of turns per real speaker with at least two turns (the two-voice dialogue is
+    left out), of the speakers in `names` when given."""
     by_speaker: dict[str, list[Clip]] = defaultdict(list)
     for c in speech:
         if "dialogue" in c.name:
             continue
         key = "thchs30_A2" if c.name.startswith("thchs30_A2") else c.name
         by_speaker[key] += callgen.at_pauses(c)
-    return [turns for turns in by_speaker.values() if len(turns) >= 2]
+    return [turns for key, turns in by_speaker.items() if len(turns) >= 2 and (names is None or key in names)]
 
 
 def mono_call(seed: int, phrases: dict[str, Clip], voices: list[list[Clip]], telephone: bool, real_agent: bool) -> CallScript:
@@ -77,12 +85,13 @@ def mono_call(seed: int, phrases: dict[str, Clip], voices: list[list[Clip]], tel
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--calls", type=int, default=40)
+    ap.add_argument("--voices", choices=["all", "tune", "held-out"], default="all", help="which half of the real speakers")
     args = ap.parse_args()
     phrases, speech = load_assets()
-    voices = speakers(speech)
+    voices = speakers(speech, {"all": None, "tune": TUNE, "held-out": HELD_OUT}[args.voices])
     pack = rules.load()
     cues = RoleCues.from_pack(pack)
-    print(f"{args.calls} mono calls per row, {len(voices)} real voices; segments are the true lines")
+    print(f"{args.calls} mono calls per row, {len(voices)} real voices ({args.voices}); segments are the true lines")
     print(f"{'agent voice':<12} {'channel':<9} {'accuracy':>9} {'calls with errors':>18} {'flagged':>8} {'errors flagged':>15} {'accuracy when not flagged':>26}")
     for real_agent in (False, True):
         for telephone in (False, True):

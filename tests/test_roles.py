@@ -44,6 +44,33 @@ def test_two_real_voices_are_told_apart_and_one_voice_is_not(speech, china, tele
     assert call_confidence(got) > call_confidence(alone) + 0.15
 
 
+@pytest.mark.parametrize("telephone", [False, True], ids=["wideband", "g711"])
+@pytest.mark.parametrize(
+    "agent,customer",
+    [("thchs30_A2", "mossttsd_pod_f_enhanced"), ("mossttsd_pod_f_enhanced", "thchs30_A2"), ("thchs30_A2", "mossttsd_zh_spk1_moon")],
+    ids=["reader-podcaster", "podcaster-reader", "reader-host"],
+)
+def test_two_womens_voices_are_told_apart(speech, china, agent, customer, telephone):
+    """Two women on one line: compared by the variance of their cepstra as well as the mean,
+    the reader's turns, which vary with what she reads, were split among both sides."""
+    got, truth = mono_call(voice(speech, agent), voice(speech, customer), china, telephone)
+    assert [s.side for s in got] == [line.side for line in truth.lines]
+
+
+def test_setting_outliers_aside_ends_with_a_split_of_what_is_left():
+    """One voice and three utterances each unlike everything else: each round sets one
+    aside, and the split that is returned is of the utterances that are left."""
+    import numpy as np
+
+    from qa_audio.roles import _split
+
+    D = np.full((9, 9), 10.0)
+    D[:6, :6] = 1.0
+    np.fill_diagonal(D, 0.0)
+    labels = _split(D, 0, np.ones(9, bool))
+    assert len(labels) == 9 and labels[0] == 0
+
+
 def test_lines_only_an_agent_says_are_the_agents(speech, china):
     """One voice on both sides (the voices cannot decide): the closing lines in the
     standard's words go to the agent, and so does the opening."""
