@@ -84,6 +84,8 @@ SETTINGS: tuple[Setting, ...] = (
     _s("transfer_announce_window_s", 30, "number", "s", "the announcement must come this soon before the PBX's transfer event (C1)", minimum=0),
     # Closing
     _s("closing_window_s", 40, "number", "s", "the closing lines must come in the last this many seconds of the call", minimum=0),
+    # Phrase matching
+    _s("template_gap_chars", 4, "int", "characters", "a {gap} in a phrase template stands for up to this many characters of its clause", minimum=0, maximum=12),
     # What the transcriber and the role finder are told by the pack
     _s("hotword_collections", ["greeting", "self_intro", "offer_help", "hold_ask", "hold_thanks", "anything_else", "thanks"], "names", "collection", "phrase collections given to Whisper as hotwords (with --hotwords)"),
     _s("opening_collections", ["greeting", "self_intro", "offer_help"], "names", "collection", "lines that open a call: on mono they seed the agent's voice"),
