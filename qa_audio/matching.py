@@ -157,6 +157,8 @@ class Hit:
     quality: float
     segment_index: int
     position: int  # character offset in the indexed transcript
+    # What a template's {gap}s took (您没有填错: 没有): a negator there denies the words too.
+    gaps: str = ""
 
 
 class IndexedTranscript:
@@ -210,12 +212,13 @@ class IndexedTranscript:
 
     def negated(self, hit: Hit, negators: tuple[str, ...], window: int = 4) -> bool:
         """A negator word ends in the `window` characters before the hit, in its clause
-        (不能保证, 不是你自己的错, 这不怪您): the words are denied, not said."""
+        (不能保证, 不是你自己的错, 这不怪您), or in a gap of the template it matched
+        (您没有填错): the words are denied, not said."""
         start = hit.position
         lo = start
         while lo > 0 and start - lo < window and self.clause[lo - 1] == self.clause[start]:
             lo -= 1
-        before = "".join(self.chars[lo:start])
+        before = "".join(self.chars[lo:start]) + "|" + hit.gaps
         return any(neg in before for neg in negators)
 
     def find(self, phrase: str, fuzzy: bool = True, min_quality: float = 0.8, whole_word: bool = False, learned: bool = True) -> list[Hit]:
@@ -290,16 +293,19 @@ class IndexedTranscript:
 
         hits = []
         for first in words_at(_words(parts[0])).values():
-            # state: end position -> [(quality, characters)] of the words matched so far
-            states = {first.position + len(first.matched): [(first.quality, len(first.matched))]}
+            # state: end position -> [(quality, characters, gap text)] of the parts matched so far
+            states = {first.position + len(first.matched): [(first.quality, len(first.matched), "")]}
             for part in parts[1:]:
                 states = self._step(part, states, words_at)
                 if not states:
                     break
             else:
-                score = lambda item: (sum(q * n for q, n in item[1]) / sum(n for _, n in item[1]), item[0])  # noqa: E731
+                score = lambda item: (sum(q * n for q, n, _ in item[1]) / sum(n for _, n, _ in item[1]), item[0])  # noqa: E731
                 end, scored = max(states.items(), key=score)
-                hits.append(replace(first, phrase=phrase, end_s=self.times[end - 1][1], matched="".join(self.chars[first.position : end]), quality=round(score((end, scored))[0], 3)))
+                hits.append(replace(
+                    first, phrase=phrase, end_s=self.times[end - 1][1], matched="".join(self.chars[first.position : end]),
+                    quality=round(score((end, scored))[0], 3), gaps="".join(g for _, _, g in scored),
+                ))
         return hits
 
     def _step(self, part: str, states: dict, words_at) -> dict:
@@ -310,7 +316,7 @@ class IndexedTranscript:
             if kind == "words":
                 nxt = words_at(_words(part)).get(pos)
                 if nxt is not None:
-                    out[pos + len(nxt.matched)] = scored + [(nxt.quality, len(nxt.matched))]
+                    out[pos + len(nxt.matched)] = scored + [(nxt.quality, len(nxt.matched), "")]
                 continue
             if kind == "gap":
                 width = int(_GAP.fullmatch(part[1:-1]).group(1))
@@ -319,7 +325,7 @@ class IndexedTranscript:
                     run += 1
                 # what follows the gap starts in the gap's clause
                 reach = [pos + k for k in range(run + 1) if pos + k < len(self.chars) and self.clause[pos + k] == self.clause[pos - 1]]
-                out.update({r: scored for r in reach if r not in out})
+                out.update({r: scored + [(0.0, 0, "".join(self.chars[pos:r]))] for r in reach if r not in out})
                 continue
             lo, hi, chars, endings = _SLOTS[part[1:-1]]
             run = 0
@@ -332,7 +338,7 @@ class IndexedTranscript:
             for k in range(lo, run + 1):
                 if pos + k in ends:
                     h = ends[pos + k]
-                    out[pos + k + len(h.matched)] = scored + [(h.quality, len(h.matched))]
+                    out[pos + k + len(h.matched)] = scored + [(h.quality, len(h.matched), "")]
                     break
         return out
 

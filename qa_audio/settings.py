@@ -85,6 +85,7 @@ SETTINGS: tuple[Setting, ...] = (
     # Closing
     _s("closing_window_s", 40, "number", "s", "the closing lines must come in the last this many seconds of the call", minimum=0),
     # Phrase matching
+    _s("negation_window_chars", 6, "int", "characters", "a negator this many characters or fewer before a hit, in its clause, denies it (`negated_by`; 不能百分之百保证 needs 6)", minimum=0, maximum=12),
     _s("template_gap_chars", 4, "int", "characters", "a {gap} in a phrase template stands for up to this many characters of its clause", minimum=0, maximum=12),
     # What the transcriber and the role finder are told by the pack
     _s("hotword_collections", ["greeting", "self_intro", "offer_help", "hold_ask", "hold_thanks", "anything_else", "thanks"], "names", "collection", "phrase collections given to Whisper as hotwords (with --hotwords)"),
