@@ -93,7 +93,8 @@ _SLOTS = {
 # that may stand there ({还有|其他|别的}; rules.load writes a {@collection} so).
 _SLOT = re.compile(r"\{([^{}]*)\}")
 _GAP = re.compile(r"gap:(\d+)")
-DEFAULT_GAP_CHARS = 4
+# A-not-A asks, it does not deny: 你到底有没有在听 is a reproach, 是不是 a question.
+_A_NOT_A = re.compile(r"(.)[不没]\1")
 
 
 def template_parts(phrase: str) -> list[str]:
@@ -218,7 +219,7 @@ class IndexedTranscript:
         lo = start
         while lo > 0 and start - lo < window and self.clause[lo - 1] == self.clause[start]:
             lo -= 1
-        before = "".join(self.chars[lo:start]) + "|" + hit.gaps
+        before = _A_NOT_A.sub("", "".join(self.chars[lo:start]) + "|" + hit.gaps)
         return any(neg in before for neg in negators)
 
     def find(self, phrase: str, fuzzy: bool = True, min_quality: float = 0.8, whole_word: bool = False, learned: bool = True) -> list[Hit]:
