@@ -61,7 +61,7 @@ def _heard(a: Audio, sc, tr: Transcriber, cached: Path | None):
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--calls", type=int, default=100)
-    ap.add_argument("--set", choices=("test", "dev", "blind", "standard"), default="test")
+    ap.add_argument("--set", choices=("test", "dev", "dev2", "blind", "standard"), default="test")
     ap.add_argument("--beam-size", type=int, default=AsrSettings.beam_size)
     ap.add_argument("--cache", type=Path, help="keep each call's timeline and transcript here and reuse them (rule and role changes re-measured without transcribing again)")
     args = ap.parse_args()
