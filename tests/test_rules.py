@@ -527,11 +527,6 @@ def test_broken_intent_template_names_its_collection_line(tmp_path, phrases, rea
     assert str(err.value).startswith(f"{path}:{line}: phrase collection 'asks'") and reason in str(err.value)
 
 
-def _verdict(rule_id: str, said: str, at_s: float = 10.0) -> str:
-    segments = [seg(AGENT, 2.0, "您好"), seg(CUSTOMER, 6.0, "我想问一下我的订单"), seg(AGENT, at_s, said)]
-    return verdicts(rules.load(), segments)[rule_id].result
-
-
 @pytest.mark.parametrize(
     "rule_id,said,result",
     [
@@ -546,15 +541,7 @@ def _verdict(rule_id: str, said: str, at_s: float = 10.0) -> str:
         ("closing_thanks", "谢谢您，祝您周末愉快，再见", PASS),
         ("closing_thanks", "感谢您一直以来的信任，再见", PASS),
         ("closing_thanks", "好的，那就先这样，再见", FAIL),
-    ],
-)
-def test_required_intents_in_other_words(rule_id, said, result):
-    assert _verdict(rule_id, said) == result
-
-
-@pytest.mark.parametrize(
-    "rule_id,said,result",
-    [
+        # Forbidden intents in other words, and the kind words and denials that look like them.
         ("forbidden_opening", "喂，有事快说", FAIL),
         ("forbidden_opening", "有话就直说吧，我这边很忙", FAIL),
         ("forbidden_opening", "请问有什么事情需要我帮忙吗", PASS),
@@ -572,5 +559,6 @@ def test_required_intents_in_other_words(rule_id, said, result):
         ("absolute_promises", "您放心，万无一失", FAIL),
     ],
 )
-def test_forbidden_intents_in_other_words_and_their_denials(rule_id, said, result):
-    assert _verdict(rule_id, said, at_s=4.0) == result
+def test_intents_in_other_words_their_look_alikes_and_denials(rule_id, said, result):
+    segments = [seg(AGENT, 2.0, "您好"), seg(CUSTOMER, 6.0, "我想问一下我的订单"), seg(AGENT, 10.0, said)]
+    assert verdicts(rules.load(), segments)[rule_id].result == result
