@@ -82,7 +82,7 @@ _DIGIT_CHARS = "0-9零〇一二三四五六七八九十百千幺两"
 # Slots of phrase templates: (fewest, most characters, characters allowed, endings). A name
 # of an organisation ends in a word that says what it is; the widest names in the manuals'
 # openings (售后服务, 网上营业厅) are under eight characters.
-_ORG_ENDINGS = ("中心", "公司", "部门", "部", "热线", "服务台", "营业厅", "客服")
+_ORG_ENDINGS = ("中心", "公司", "部门", "部", "热线", "服务台", "营业厅", "客服", "售后")
 _SLOTS = {
     "org": (1, 8, _HANZI, _ORG_ENDINGS),
     "name": (1, 4, _HANZI, ()),

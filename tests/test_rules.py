@@ -534,6 +534,7 @@ def test_broken_intent_template_names_its_collection_line(tmp_path, phrases, rea
         ("offer_help", "请问今天有什么我可以为您做的", PASS),
         ("offer_help", "请问您想咨询点什么", PASS),
         ("offer_help", "请问您的订单号是多少", FAIL),
+        ("offer_help", "请问您这边还有什么别的需要吗", FAIL),  # the closing question, not the offer
         ("closing_anything_else", "您看其他方面还有要了解的吗", PASS),
         ("closing_anything_else", "您还有别的事情要办吗", PASS),
         ("closing_anything_else", "还需要您提供一下身份证号码吗", FAIL),  # more from the caller, not for them
