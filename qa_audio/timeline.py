@@ -39,6 +39,20 @@ _MIN_MUSIC_S = 1.0
 # (a jingle, an IVR's music); shorter runs are given back to speech.
 _MUSIC_ALONE_S = 3.0
 _MIN_HOLD_S = 5.0
+# The pauses inside a hold (one leg's noise on a mono mix, a fade on either) lie within this
+# of its music; the line's noise is measured farther away, over this much at least.
+_NEAR_MUSIC_S = 5.0
+_MIN_FLOOR_S = 2.0
+# Line noise's frame level spreads 0.15-0.5 dB (see _MIN_JITTER_DB); its frames lie within
+# this of their most common level.
+_NOISE_SPREAD_DB = 1.5
+# Line noise's spectral correlation 100 ms apart is 0.00-0.17 by its colour, music's
+# 0.3-0.7 (see _textured): over half a second, noise stays under this.
+_NOISE_STEADINESS = 0.25
+# The noise's level is the lowest with this many frames within 1.5 dB, and this share of the
+# most common level's.
+_MIN_NOISE_FRAMES = 25
+_NOISE_PEAK_SHARE = 0.2
 # Line noise dips about 0.5 dB under its 10th percentile; a fade in a held leg, which carries
 # no line noise, goes far below it.
 _BELOW_FLOOR_DB = 3.0
@@ -48,6 +62,10 @@ _TEXTURE_S = 1.0
 _TEXTURE_OVER_NOISE = 0.15
 # A fade crosses the noise's level in a few hundred ms; line noise lasts.
 _LINE_NOISE_S = 0.5
+# A slow fade takes up to 2 s to cross the 8 dB between sound and silence (a track's
+# fade-out on a mono mix, seed 1025: 0.5 s); its level falls by more than this over them.
+_FADE_S = 2.0
+_FADE_DB = 3.0
 # Words that end a hold last this long at least (让您久等了 takes over a second); shorter
 # speech-like bits inside a hold are staccato music heard between digitally silent rests.
 _HOLD_ENDING_WORDS_S = 1.0
@@ -214,6 +232,9 @@ def _long_runs(mask: np.ndarray, min_s: float) -> np.ndarray:
 def _classify(side: str, x: np.ndarray, m: _Measures, tone_mask: np.ndarray, music_model: music.MusicModel | None, stereo: bool) -> _Channel:
     floor, loud, sound = _levels(m.energy_db, m.dead, tone_mask)
     tuneful = music.music_frames(np.maximum(m.energy_db, floor), m.steady_short, m.steady_long, sound, music_model)
+    floor = _line_floor(m.energy_db, ~m.dead & ~tone_mask, m.steady_long, loud & ~tuneful, _long_runs(tuneful, _MIN_MUSIC_S), stereo, floor)
+    loud, sound = _thresholds(m.energy_db, m.dead, tone_mask, floor)
+    tuneful = music.music_frames(np.maximum(m.energy_db, floor), m.steady_short, m.steady_long, sound, music_model)
     tune = _long_runs(tuneful, _MIN_MUSIC_S) & sound
     # A held leg carries what the PBX plays, not the line's own noise: music, the digital
     # silence between its notes, fades below the noise. A hold reaches as far as that goes
@@ -230,10 +251,19 @@ def _classify(side: str, x: np.ndarray, m: _Measures, tone_mask: np.ndarray, mus
         # rest between two notes; a pause between words and music is line noise however short.
         inner = 0 < a and b < len(quiet)
         fading = inner and (quiet[a - 1] or quiet[b] or (tuneful[a - 1] and tuneful[b]))
-        held[a:b] = fading and (b - a) * HOP_S < _LINE_NOISE_S
+        held[a:b] = fading and ((b - a) * HOP_S < _LINE_NOISE_S or _fade(m.energy_db[a:b], quiet[b]))
     # Provisional speech (music taken out) tells the holds where words are; the final speech
     # gives back short music-like runs that are not part of a hold.
     return _Channel(side, x, m.energy_db, floor, tone_mask, _smooth(loud & ~tune), tune, loud, m.dead, quiet, held)
+
+
+def _fade(db: np.ndarray, toward_end: bool) -> bool:
+    """Whether frames between music and silence are a slow fade: their level falls toward the
+    silence by _FADE_DB or more, where the line's noise keeps its level (within a dB)."""
+    if len(db) * HOP_S > _FADE_S or len(db) < 6:
+        return False
+    drop = float(np.mean(db[:3]) - np.mean(db[-3:]))
+    return (drop if toward_end else -drop) >= _FADE_DB
 
 
 def _textured(steady_long: np.ndarray, energy_db: np.ndarray, floor: float, dead: np.ndarray) -> np.ndarray:
@@ -249,26 +279,82 @@ def _textured(steady_long: np.ndarray, energy_db: np.ndarray, floor: float, dead
     if at_floor.sum() < w:
         return np.zeros(len(at_floor), bool)
     # Means over the frames at the floor only, so that words next to a pause lend it nothing.
-    cs = np.r_[0.0, np.cumsum(np.where(at_floor, steady_long, 0.0), dtype=np.float64)]
-    count = np.r_[0, np.cumsum(at_floor)]
-    i = np.arange(len(at_floor))
-    lo, hi = np.maximum(i - w // 2, 0), np.minimum(i + w // 2 + 1, len(at_floor))
-    mean = (cs[hi] - cs[lo]) / np.maximum(count[hi] - count[lo], 1)
+    mean = _window_mean(steady_long, at_floor, w)
     noise = float(np.percentile(mean[at_floor], 10))
     # Music keeps it up for a while; noise strays above its own steadiness only in moments.
-    return _long_runs(at_floor & (mean > noise + _TEXTURE_OVER_NOISE), _LINE_NOISE_S)
+    # The louder notes of music at the noise's level rise above the floor for a frame or
+    # two: they carry the steadiness of the frames around them and do not cut the run.
+    steady = ~dead & (mean > noise + _TEXTURE_OVER_NOISE)
+    return at_floor & _long_runs(steady, _LINE_NOISE_S)
 
 
 def _levels(energy_db: np.ndarray, dead: np.ndarray, tone_mask: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-    """The channel's noise floor, its loud frames (speech candidates) and its sound frames."""
+    """A first noise floor (the quietest tenth of the live frames), its loud frames (speech
+    candidates) and its sound frames."""
     live = ~dead
     floor = float(np.percentile(energy_db[live], 10)) if live.any() else _DIGITAL_SILENCE_DB
+    return (floor, *_thresholds(energy_db, dead, tone_mask, floor))
+
+
+def _thresholds(energy_db: np.ndarray, dead: np.ndarray, tone_mask: np.ndarray, floor: float) -> tuple[np.ndarray, np.ndarray]:
+    """Loud frames (speech candidates) and sound frames over the noise floor `floor`."""
+    live = ~dead
     # A recording with hardly any pause has no noise floor to measure: anything above
     # _ALWAYS_LOUD_DB is sound whatever the floor says.
     threshold = min(max(floor + _SPEECH_MARGIN_DB, -65.0), _ALWAYS_LOUD_DB)
     loud = live & ~tone_mask & (energy_db > threshold)
     sound = live & ~tone_mask & (energy_db > min(floor + _SOUND_MARGIN_DB, threshold))
-    return floor, loud, sound
+    return loud, sound
+
+
+def _line_floor(energy_db: np.ndarray, live: np.ndarray, steady_long: np.ndarray, words: np.ndarray, tune: np.ndarray,
+                stereo: bool, first: float) -> float:
+    """The noise of the line while the call is on: the most common level of the frames that
+    sound like line noise (spectrally unsteady), away from any music, and on a mono mix
+    between the first and the last words.
+
+    The quietest tenth of the whole channel (`first`) is not that when the call is mostly
+    hold (the music's frames fill the tenth, 5 dB over the line's noise in a 143 s hold),
+    when the music's quiet passages and fades outnumber the pauses (up to 10 dB under it),
+    or on a mono mix, where the rings and the hold carry one leg's noise only, up to 12 dB
+    under the noise of both legs open. Over 380 composed calls (benchmarks/timeline.py, seeds
+    0-299 and 1000-1079) the quietest tenth strays more than 2 dB from the noise in the
+    pauses between lines on 25 channels, this estimate on none."""
+    noisy = live & (_window_mean(steady_long, np.ones_like(live), int(_LINE_NOISE_S / HOP_S)) < _NOISE_STEADINESS)
+    if not stereo:
+        said = np.flatnonzero(words & ~tune)
+        if said.size < 2:
+            return first
+        call = np.zeros_like(live)
+        call[said[0] : said[-1] + 1] = True
+        noisy &= call
+    reach = int(_NEAR_MUSIC_S / HOP_S)
+    away = _window_mean(tune, np.ones_like(tune), 2 * reach + 1) == 0
+    for frames in (energy_db[noisy & away], energy_db[noisy]):
+        if frames.size >= int(_MIN_FLOOR_S / HOP_S):
+            return _noise_level(frames)
+    return first
+
+
+def _noise_level(frames: np.ndarray) -> float:
+    """The quietest tenth of the frames about the lowest common level: line noise keeps its
+    level within a dB frame after frame, where speech and music spread over tens of dB (a
+    recording's own background, louder, can be more common still while the customer talks)."""
+    counts, edges = np.histogram(frames, bins=np.arange(np.floor(frames.min()), frames.max() + 1.0, 0.5))
+    smooth = np.convolve(counts, np.ones(3), mode="same")
+    peak = int(np.argmax(smooth >= max(_MIN_NOISE_FRAMES, _NOISE_PEAK_SHARE * smooth.max())))
+    while peak + 1 < len(smooth) and smooth[peak + 1] > smooth[peak]:
+        peak += 1
+    return float(np.percentile(frames[np.abs(frames - (edges[peak] + 0.25)) <= _NOISE_SPREAD_DB], 10))
+
+
+def _window_mean(values: np.ndarray, mask: np.ndarray, w: int) -> np.ndarray:
+    """Per frame, the mean of `values` over the frames of `mask` in the `w` frames centred on it (0 where none)."""
+    cs = np.r_[0.0, np.cumsum(np.where(mask, values, 0.0), dtype=np.float64)]
+    count = np.r_[0, np.cumsum(mask)]
+    i = np.arange(len(mask))
+    lo, hi = np.maximum(i - w // 2, 0), np.minimum(i + w // 2 + 1, len(mask))
+    return (cs[hi] - cs[lo]) / np.maximum(count[hi] - count[lo], 1)
 
 
 def music_features(x: np.ndarray, plan: TonePlan) -> np.ndarray:

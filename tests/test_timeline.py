@@ -213,3 +213,80 @@ def test_mono_answer_in_a_ring_gap_is_the_step_in_line_level(phrases, china, idl
     tl = analyse(Audio(mixed[None, :], SAMPLE_RATE, "test"), china)
     assert tl.ring_count == 2
     assert abs(tl.answer_s - answer) <= 0.2, (tl.answer_s, answer)
+
+
+def _place(n: int, parts) -> np.ndarray:
+    """A channel of `n` samples holding each (start s, samples) of `parts`."""
+    x = np.zeros(n, np.float32)
+    for start, part in parts:
+        a = int(start * SAMPLE_RATE)
+        x[a : a + len(part)] += part[: n - a]
+    return x
+
+
+def test_long_hold_does_not_lift_the_noise_floor_into_its_music(phrases):
+    """A hold of most of the call fills the quietest tenth of the channel with its music:
+    the line's noise between the agent's words and the music must stay line noise, not a
+    held leg's silence, so the hold starts with the music and ends with it."""
+    rng = np.random.default_rng(11)
+    ask, back = (callgen.level(phrases[k].audio, -20.0) for k in ("hold_ask_1", "hold_back_thanks_1"))
+    h0 = 1.0 + len(ask) / SAMPLE_RATE + 1.2
+    music = callgen.hold_music(140.0, rng, -38.0)
+    h1 = h0 + 140.0
+    n = int((h1 + 1.0 + len(back) / SAMPLE_RATE + 1.0) * SAMPLE_RATE)
+    agent = callgen.line_noise(n, rng, -71.0)
+    agent[int(h0 * SAMPLE_RATE) : int(h1 * SAMPLE_RATE)] = 0.0  # the held leg carries only the music
+    agent += _place(n, [(1.0, ask), (h0, music), (h1 + 1.0, back)])
+    customer = callgen.line_noise(n, rng, -66.0)
+    tl = analyse(Audio(np.stack([agent, customer]), SAMPLE_RATE, "test"), get_plan("china"))
+    (hold,) = tl.holds
+    assert abs(hold.start_s - h0) <= 0.3 and abs(hold.end_s - h1) <= 0.3, (hold.start_s, hold.end_s, h0, h1)
+
+
+def test_mono_hold_reaches_over_the_silence_of_the_held_leg(phrases, china):
+    """On a mono mix the held leg's line noise is gone while the music plays, and where the
+    music fades out and stops, only the other leg's noise is left, 7 dB under the noise of
+    both legs open: the hold lasts until the agent's line comes back, even when the rings
+    before the answer (one leg's noise too) fill the quietest tenth of the recording."""
+    rng = np.random.default_rng(12)
+    ring_s = 14.0
+    ask, back = (callgen.level(phrases[k].audio, -20.0) for k in ("hold_ask_1", "hold_back_thanks_1"))
+    h0 = ring_s + 0.5 + len(ask) / SAMPLE_RATE + 0.6
+    music = callgen.hold_music(30.0, rng, -40.0)
+    # The track fades out over its last 3 s at 10 dB/s, then the held leg is silent 4 s.
+    fade = np.arange(int(3.0 * SAMPLE_RATE)) / SAMPLE_RATE
+    music[-len(fade) :] *= (10 ** (-10 * fade / 20)).astype(np.float32)
+    h1 = h0 + 30.0 + 4.0
+    n = int((h1 + 0.6 + len(back) / SAMPLE_RATE + 1.0) * SAMPLE_RATE)
+    agent = callgen.line_noise(n, rng, -60.0)
+    agent[: int(ring_s * SAMPLE_RATE)] = 0.0
+    agent[int(h0 * SAMPLE_RATE) : int(h1 * SAMPLE_RATE)] = 0.0
+    agent += _place(n, [(ring_s + 0.5, ask), (h0, music), (h1 + 0.6, back)])
+    customer = callgen.line_noise(n, rng, -67.0) + _place(n, [(0.3, callgen.cadenced(china.ringback, ring_s - 0.3, -18.0))])
+    tl = analyse(Audio(((agent + customer) / 2)[None, :], SAMPLE_RATE, "test"), china)
+    (hold,) = tl.holds
+    assert abs(hold.start_s - h0) <= 0.5 and abs(hold.end_s - h1) <= 0.5, (hold.start_s, hold.end_s, h0, h1)
+
+
+def test_music_as_soft_as_the_noise_is_not_cut_by_its_louder_notes(phrases):
+    """Music played at the line's noise level is told from the noise by its steadiness; the
+    notes that rise a few dB over the noise for a frame are part of it, not a pause's end."""
+    rng = np.random.default_rng(13)
+    ask, back = (callgen.level(phrases[k].audio, -20.0) for k in ("hold_ask_1", "hold_back_thanks_1"))
+    h0 = 1.0 + len(ask) / SAMPLE_RATE + 0.6
+    music = callgen.hold_music(20.0, rng, -40.0)
+    # 4 s of a soft, steady chord at the noise's level, and every 0.4 s a 20 ms click (a
+    # drum's attack) 10 dB over it, steady neither.
+    t = np.arange(int(4.0 * SAMPLE_RATE)) / SAMPLE_RATE
+    chord = callgen.level(sum(np.sin(2 * np.pi * f * t) for f in (523.3, 659.3, 784.0)).astype(np.float32), -61.0)
+    clicks = callgen.level(rng.standard_normal(len(t)).astype(np.float32), -51.0) * ((t % 0.4) < 0.02)
+    soft = chord + clicks.astype(np.float32)
+    h1 = h0 + 24.0
+    n = int((h1 + 0.6 + len(back) / SAMPLE_RATE + 1.0) * SAMPLE_RATE)
+    agent = callgen.line_noise(n, rng, -60.0)
+    agent[int(h0 * SAMPLE_RATE) : int(h1 * SAMPLE_RATE)] = 0.0
+    agent += _place(n, [(1.0, ask), (h0, music), (h0 + 20.0, soft), (h1 + 0.6, back)])
+    customer = callgen.line_noise(n, rng, -68.0)
+    tl = analyse(Audio(np.stack([agent, customer]), SAMPLE_RATE, "test"), get_plan("china"))
+    (hold,) = tl.holds
+    assert abs(hold.start_s - h0) <= 0.5 and abs(hold.end_s - h1) <= 0.5, (hold.start_s, hold.end_s, h0, h1)
