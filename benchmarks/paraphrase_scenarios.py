@@ -73,6 +73,18 @@ SPLITS = {
         ["apology_1", "apology_2", "test_apology_1"],
         ["neutral_1", "neutral_2", "test_neutral_1"],
     ),
+    "dev2": Lines(
+        _STANDARD_OPENINGS | {"dev2_open_1": (1, 1, 1, 0), "dev2_open_2": (1, 1, 1, 0), "dev2_open_3": (1, 1, 1, 0),
+                              "dev2_open_greet_only": (1, 0, 0, 0), "dev2_open_rude": (0, 0, 0, 1)},
+        {"close_anything_1": True, "close_anything_2": True, "dev2_close_ask_1": True, "dev2_close_ask_2": True, None: False},
+        {"close_thanks_1": True, "close_thanks_2": True, "dev2_close_thanks_1": True, "dev2_close_thanks_2": True, "close_bad": False, "dev2_close_bad": False},
+        {"promise_1": "absolute_promises", "promise_2": "absolute_promises", "dev2_promise_1": "absolute_promises",
+         "shirk_1": "shirking", "shirk_2": "shirking", "dev2_shirk_1": "shirking",
+         "blame_1": "blaming_customer", "blame_2": "blaming_customer", "dev2_blame_1": "blaming_customer",
+         "dev2_kind_1": "", "dev2_no_promise": "", "neutral_1": "", "neutral_4": "", "dev2_neutral_1": ""},
+        ["apology_1", "apology_2"],
+        ["neutral_1", "neutral_2", "dev2_neutral_1"],
+    ),
     "blind": Lines(
         _STANDARD_OPENINGS | {"blind_open_1": (1, 1, 1, 0), "blind_open_2": (1, 1, 1, 0), "blind_open_3": (1, 1, 1, 0), "blind_open_4": (1, 1, 1, 0),
                               "blind_open_5": (1, 1, 0, 0), "blind_open_greet_help": (1, 0, 1, 0), "blind_open_greet_only": (1, 0, 0, 0),

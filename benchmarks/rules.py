@@ -63,7 +63,7 @@ def _heard(a: Audio, sc, tr: Transcriber, cached: Path | None):
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--calls", type=int, default=100)
-    ap.add_argument("--set", choices=("test", "dev", "blind", "standard"), default="test")
+    ap.add_argument("--set", choices=("test", "dev", "dev2", "blind", "standard"), default="test")
     ap.add_argument("--beam-size", type=int, default=AsrSettings.beam_size)
     ap.add_argument("--no-verify", action="store_true", help="score without acoustic verification (qa_audio/verify.py)")
     ap.add_argument("--scores", type=Path, help="write every verification's best phrase, score and the rule's truth here (JSON lines), for calibration")

@@ -82,31 +82,66 @@ _DIGIT_CHARS = "0-9零〇一二三四五六七八九十百千幺两"
 # Slots of phrase templates: (fewest, most characters, characters allowed, endings). A name
 # of an organisation ends in a word that says what it is; the widest names in the manuals'
 # openings (售后服务, 网上营业厅) are under eight characters.
-_ORG_ENDINGS = ("中心", "公司", "部门", "部", "热线", "服务台", "营业厅", "客服")
+_ORG_ENDINGS = ("中心", "公司", "部门", "部", "热线", "服务台", "营业厅", "客服", "售后")
 _SLOTS = {
     "org": (1, 8, _HANZI, _ORG_ENDINGS),
     "name": (1, 4, _HANZI, ()),
     "digits": (1, 12, _DIGIT_CHARS, ()),
 }
-_SLOT = re.compile(r"\{(\w+)\}")
+# A part in braces: a slot ({org}), a gap of up to N words of any kind in the clause
+# ({gap:N}; rules.load writes the pack's template_gap_chars into a bare {gap}), or words
+# that may stand there ({还有|其他|别的}; rules.load writes a {@collection} so).
+_SLOT = re.compile(r"\{([^{}]*)\}")
+_GAP = re.compile(r"gap:(\d+)")
+# A-not-A asks, it does not deny: 你到底有没有在听 is a reproach, 是不是 a question.
+_A_NOT_A = re.compile(r"(.)[不没]\1")
 
 
 def template_parts(phrase: str) -> list[str]:
-    """A template as its literal words and {slot}s; a plain phrase is one literal part."""
-    return [p for p in re.split(r"(\{\w+\})", phrase) if p]
+    """A template as its literal words and {braced} parts; a plain phrase is one literal part."""
+    return [p for p in re.split(r"(\{[^{}]*\})", phrase) if p]
+
+
+def is_template(phrase: str) -> bool:
+    """Whether the phrase has a {braced} part (a slot, a gap or alternatives)."""
+    return any(_SLOT.fullmatch(p) for p in template_parts(phrase))
+
+
+def _kind(part: str) -> str:
+    """'words' (a literal or {a|b} alternatives), 'slot', 'gap' or 'unknown'."""
+    m = _SLOT.fullmatch(part)
+    if m is None or "|" in m.group(1):
+        return "words"
+    if m.group(1) in _SLOTS:
+        return "slot"
+    return "gap" if _GAP.fullmatch(m.group(1)) else "unknown"
+
+
+def _words(part: str) -> tuple[str, ...]:
+    """The phrases that may stand for a words part."""
+    m = _SLOT.fullmatch(part)
+    return tuple(w for w in m.group(1).split("|")) if m else (part,)
 
 
 def template_error(phrase: str) -> str | None:
     """Why a phrase is not a usable template, or None."""
     parts = template_parts(phrase)
-    for p in parts:
-        m = _SLOT.fullmatch(p)
-        if m and m.group(1) not in _SLOTS:
-            return f"unknown slot '{p}' (known: {', '.join('{' + k + '}' for k in _SLOTS)})"
-    if len(parts) > 1 and (_SLOT.fullmatch(parts[0]) or len(normalise(parts[0])) < 2):
-        return "a template must start with at least two characters of words, e.g. 您好{org}"
-    if any(_SLOT.fullmatch(a) and _SLOT.fullmatch(b) for a, b in zip(parts, parts[1:])):
+    if not is_template(phrase):
+        return None if "{" not in phrase and "}" not in phrase else "unbalanced braces"
+    kinds = [_kind(p) for p in parts]
+    for p, k in zip(parts, kinds):
+        if k == "unknown":
+            return f"unknown slot '{p}' (known: {', '.join('{' + k + '}' for k in _SLOTS)}, {{gap}}, {{@collection}}, {{a|b}})"
+        if k == "words" and not all(normalise(w) for w in _words(p)):
+            return f"'{p}': every alternative must hold words"
+    if kinds[0] != "words":
+        return "a template must start with words, e.g. 您好{org}"
+    if sum(min(len(normalise(w)) for w in _words(p)) for p, k in zip(parts, kinds) if k == "words") < 2:
+        return "a template needs at least two characters of words"
+    if any(a != "words" and b != "words" for a, b in zip(kinds, kinds[1:])):
         return "two slots in a row cannot be told apart"
+    if kinds[-1] == "gap":
+        return "a template cannot end with a {gap}"
     return None
 
 
@@ -123,6 +158,8 @@ class Hit:
     quality: float
     segment_index: int
     position: int  # character offset in the indexed transcript
+    # What a template's {gap}s took (您没有填错: 没有): a negator there denies the words too.
+    gaps: str = ""
 
 
 class IndexedTranscript:
@@ -176,19 +213,19 @@ class IndexedTranscript:
 
     def negated(self, hit: Hit, negators: tuple[str, ...], window: int = 4) -> bool:
         """A negator word ends in the `window` characters before the hit, in its clause
-        (不能保证, 不是你自己的错, 这不怪您): the words are denied, not said."""
+        (不能保证, 不是你自己的错, 这不怪您), or in a gap of the template it matched
+        (您没有填错): the words are denied, not said."""
         start = hit.position
         lo = start
         while lo > 0 and start - lo < window and self.clause[lo - 1] == self.clause[start]:
             lo -= 1
-        before = "".join(self.chars[lo:start])
+        before = _A_NOT_A.sub("", "".join(self.chars[lo:start]) + "|" + hit.gaps)
         return any(neg in before for neg in negators)
 
     def find(self, phrase: str, fuzzy: bool = True, min_quality: float = 0.8, whole_word: bool = False, learned: bool = True) -> list[Hit]:
         """Hits of a phrase or template; `learned` adds the measured ASR confusions to fuzzy matching."""
-        parts = template_parts(phrase)
-        if len(parts) > 1:
-            return self._find_template(phrase, parts, fuzzy, min_quality, learned)
+        if is_template(phrase):
+            return self._find_template(phrase, template_parts(phrase), fuzzy, min_quality, learned)
         target = normalise(phrase)
         n = len(target)
         if not n or len(self.chars) < n:
@@ -240,41 +277,71 @@ class IndexedTranscript:
         return [(x, y) for x in a for y in b if x.segment_index == y.segment_index and 0 <= apart(x, y) <= within_chars]
 
     def _find_template(self, phrase: str, parts: list[str], fuzzy: bool, min_quality: float, learned: bool) -> list[Hit]:
-        """Literal parts matched as phrases, one after another; a slot between them takes
-        the characters of its kind (and, for {org}, one of the endings)."""
+        """Words parts matched as phrases, one after another; a slot between them takes the
+        characters of its kind (and, for {org}, one of the endings), a gap up to N
+        characters of its clause. Each hit is the best-matching way through from one start."""
+        found: dict[str, dict[int, Hit]] = {}
 
-        def literal_hits(words: tuple[str, ...]) -> dict[int, Hit]:
-            return {h.position: h for w in words for h in self.find(w, fuzzy, min_quality, learned=learned)}
+        def words_at(words: tuple[str, ...]) -> dict[int, Hit]:
+            out: dict[int, Hit] = {}
+            for w in words:
+                if w not in found:
+                    found[w] = {h.position: h for h in self.find(w, fuzzy, min_quality, learned=learned)}
+                for pos, h in found[w].items():
+                    if pos not in out or h.quality > out[pos].quality:
+                        out[pos] = h
+            return out
 
         hits = []
-        for first in literal_hits((parts[0],)).values():
-            pos, scored = first.position + len(normalise(first.phrase)), [(first.quality, len(normalise(first.phrase)))]
+        for first in words_at(_words(parts[0])).values():
+            # state: end position -> [(quality, characters, gap text)] of the parts matched so far
+            states = {first.position + len(first.matched): [(first.quality, len(first.matched), "")]}
             for part in parts[1:]:
-                slot = _SLOT.fullmatch(part)
-                if slot is None:
-                    nxt = literal_hits((part,)).get(pos)
-                    if nxt is None:
-                        break
-                    pos, scored = pos + len(normalise(part)), scored + [(nxt.quality, len(normalise(part)))]
-                    continue
-                lo, hi, chars, endings = _SLOTS[slot.group(1)]
-                run = 0
-                while run < hi and pos + run < len(self.chars) and re.fullmatch(f"[{chars}]", self.chars[pos + run]):
-                    run += 1
-                if run < lo:
+                states = self._step(part, states, words_at)
+                if not states:
                     break
-                if not endings:
-                    pos += run
-                    continue
-                ends = literal_hits(endings)
-                end = next((pos + k for k in range(lo, run + 1) if pos + k in ends), None)
-                if end is None:
-                    break
-                pos, scored = end + len(normalise(ends[end].phrase)), scored + [(ends[end].quality, len(normalise(ends[end].phrase)))]
             else:
-                quality = sum(q * n for q, n in scored) / sum(n for _, n in scored)
-                hits.append(replace(first, phrase=phrase, end_s=self.times[pos - 1][1], matched="".join(self.chars[first.position : pos]), quality=round(quality, 3)))
+                score = lambda item: (sum(q * n for q, n, _ in item[1]) / sum(n for _, n, _ in item[1]), item[0])  # noqa: E731
+                end, scored = max(states.items(), key=score)
+                hits.append(replace(
+                    first, phrase=phrase, end_s=self.times[end - 1][1], matched="".join(self.chars[first.position : end]),
+                    quality=round(score((end, scored))[0], 3), gaps="".join(g for _, _, g in scored),
+                ))
         return hits
+
+    def _step(self, part: str, states: dict, words_at) -> dict:
+        """The states reached from `states` over one part of a template."""
+        out: dict[int, list] = {}
+        kind = _kind(part)
+        for pos, scored in states.items():
+            if kind == "words":
+                nxt = words_at(_words(part)).get(pos)
+                if nxt is not None:
+                    out[pos + len(nxt.matched)] = scored + [(nxt.quality, len(nxt.matched), "")]
+                continue
+            if kind == "gap":
+                width = int(_GAP.fullmatch(part[1:-1]).group(1))
+                run = 0
+                while run < width and pos + run < len(self.chars) and self.chars[pos + run] != "|" and self.clause[pos + run] == self.clause[pos - 1]:
+                    run += 1
+                # what follows the gap starts in the gap's clause
+                reach = [pos + k for k in range(run + 1) if pos + k < len(self.chars) and self.clause[pos + k] == self.clause[pos - 1]]
+                out.update({r: scored + [(0.0, 0, "".join(self.chars[pos:r]))] for r in reach if r not in out})
+                continue
+            lo, hi, chars, endings = _SLOTS[part[1:-1]]
+            run = 0
+            while run < hi and pos + run < len(self.chars) and re.fullmatch(f"[{chars}]", self.chars[pos + run]):
+                run += 1
+            if not endings:
+                out.update({pos + k: scored for k in range(lo, run + 1)})
+                continue
+            ends = words_at(endings)
+            for k in range(lo, run + 1):
+                if pos + k in ends:
+                    h = ends[pos + k]
+                    out[pos + k + len(h.matched)] = scored + [(h.quality, len(h.matched), "")]
+                    break
+        return out
 
 
 def _clause_numbers(text: str, base: int) -> list[int]:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from . import settings as registry
 from .errors import QaAudioError
-from .matching import template_error, template_parts
+from .matching import is_template, template_error
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -182,7 +182,7 @@ class RulePack:
     def hotwords(self, limit: int = 40) -> str:
         """The pack's service phrases as a Whisper `hotwords` prompt, shortest first."""
         names = self.settings["hotword_collections"]
-        words = {p for n in names for p in self.collections.get(n, ()) if len(template_parts(p)) == 1}  # no {slot}s
+        words = {p for n in names for p in self.collections.get(n, ()) if not is_template(p)}
         return " ".join(sorted(words, key=lambda w: (len(w), w))[:limit])
 
     def rule(self, rule_id: str) -> Rule:
@@ -278,6 +278,10 @@ def _build(raw: dict, loc: _Locator, digest: str) -> RulePack:
         if not (isinstance(items, list) and items and all(isinstance(i, str) and i for i in items)):
             raise loc.fail(loc.key_line(None, name), f"phrase collection '{name}' must be a non-empty list of strings")
         collections[name] = tuple(items)
+    written = dict(collections)
+    for name, items in written.items():
+        fail_here = lambda reason, name=name: loc.fail(loc.key_line(None, name), f"phrase collection '{name}': {reason}")  # noqa: E731
+        collections[name] = tuple(_expand(p, written, settings["template_gap_chars"], fail_here) for p in items)
     _check_collections(settings, collections, raw, loc)
     holidays = {}
     for day, greetings in _table(raw, "holidays", loc, None, required=False).items():
@@ -498,12 +502,30 @@ def _phrases(items, pack: RulePack, fail, allow_empty: bool = False) -> tuple[st
                 raise fail(f"unknown phrase collection '{p}' (declare it under [phrases])")
             out += pack.collections[p[1:]]
         else:
-            out.append(p)
-    for p in out:
-        why = template_error(p)
-        if why:
-            raise fail(f"phrase '{p}': {why}")
+            out.append(_expand(p, pack.collections, pack.settings["template_gap_chars"], fail))
     return tuple(out)
+
+
+_COLLECTION_SLOT = re.compile(r"\{@(\w+)\}")
+
+
+def _expand(phrase: str, collections: dict, gap_chars: int, fail) -> str:
+    """A phrase with its {@collection} slots written out as {a|b|c} and a bare {gap} as
+    {gap:N} (the pack's template_gap_chars), checked as a template."""
+
+    def words(m: re.Match) -> str:
+        name = m.group(1)
+        if name not in collections:
+            raise fail(f"phrase '{phrase}': unknown phrase collection '@{name}' (declare it under [phrases])")
+        if any(is_template(w) or "|" in w for w in collections[name]):
+            raise fail(f"phrase '{phrase}': '@{name}' holds templates; a {{@collection}} slot takes plain phrases")
+        return "{" + "|".join(collections[name]) + "}"
+
+    out = _COLLECTION_SLOT.sub(words, phrase).replace("{gap}", f"{{gap:{gap_chars}}}")
+    why = template_error(out)
+    if why:
+        raise fail(f"phrase '{phrase}': {why}")
+    return out
 
 
 def _setting(value, pack: RulePack, fail):

@@ -191,7 +191,7 @@ class _Evaluator:
             if c.not_in:
                 hits = [h for h in hits if not any(x in h.text for x in c.not_in)]
             if c.negated_by:
-                hits = [h for h in hits if not self.index.negated(h, c.negated_by)]
+                hits = [h for h in hits if not self.index.negated(h, c.negated_by, self.pack.settings["negation_window_chars"])]
             for anchor, after in ((c.after, True), (c.before, False)):
                 if anchor:
                     times = self.events[anchor] if anchor in self.events else [h.start_s for h in cond(anchor)[1]]

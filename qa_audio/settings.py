@@ -88,6 +88,9 @@ SETTINGS: tuple[Setting, ...] = (
     _s("verify_rules", ["greeting", "self_introduction", "offer_help", "closing_anything_else", "closing_thanks"], "names", "rules", "rules whose required phrases, missing from the transcript of their window, are scored against the audio ([] turns verification off)"),
     _s("verify_min_score", 0.05, "number", "0-1", "a phrase is verified at this likelihood ratio or above (P(words with the phrase) / P(words as transcribed))", minimum=0, maximum=1),
     _s("verify_min_chars", 3, "int", "characters", "phrases shorter than this are not verified (a short word fits too much audio)", minimum=1),
+    # Phrase matching
+    _s("negation_window_chars", 6, "int", "characters", "a negator this many characters or fewer before a hit, in its clause, denies it (`negated_by`; 不能百分之百保证 needs 6)", minimum=0, maximum=12),
+    _s("template_gap_chars", 4, "int", "characters", "a {gap} in a phrase template stands for up to this many characters of its clause", minimum=0, maximum=12),
     # What the transcriber and the role finder are told by the pack
     _s("hotword_collections", ["greeting", "self_intro", "offer_help", "hold_ask", "hold_thanks", "anything_else", "thanks"], "names", "collection", "phrase collections given to Whisper as hotwords (with --hotwords)"),
     _s("opening_collections", ["greeting", "self_intro", "offer_help"], "names", "collection", "lines that open a call: on mono they seed the agent's voice"),

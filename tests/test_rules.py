@@ -491,3 +491,75 @@ def test_confusion_learner_aligns_sounds_not_just_characters():
     assert ("ke", "he") in pairs and len(pairs) == 7
     table = count(pairs)
     assert table["initials"]["k"] == {"said": 1, "heard": {"h": 1}} and table["finals"]["e"]["heard"] == {}
+
+
+def _pack_with_phrases(tmp_path: Path, phrases: str) -> Path:
+    """A pack file whose [phrases] hold these lines too."""
+    path = tmp_path / "pack.toml"
+    header = textwrap.dedent(HEADER).replace('hello = ["您好", "你好"]', 'hello = ["您好", "你好"]\n' + phrases)
+    path.write_text(header + '[[rule]]\nid = "r"\nsection = "s"\npasses = "x"\nconditions.x = { said = ["@asks"] }\n', encoding="utf-8")
+    return path
+
+
+def test_template_gaps_alternatives_and_collection_slots(tmp_path):
+    ix = IndexedTranscript([seg(AGENT, 0, "您看还有别的事情要办吗"), seg(AGENT, 5, "还有，您的快递明天到，好吗")])
+    hit = ix.find("{还有|别的}{gap:4}{要|需要}{gap:4}吗")[0]
+    assert hit.matched == "还有别的事情要办吗" and hit.segment_index == 0
+    assert [h.segment_index for h in ix.find("还有{gap:4}吗")] == []  # a gap never runs into the next clause
+    pack = rules.load(_pack_with_phrases(tmp_path, 'more = ["还有", "别的"]\nasks = ["{@more}{gap}吗"]'))
+    assert pack.collections["asks"] == ("{还有|别的}{gap:4}吗",)  # the pack's template_gap_chars written in
+
+
+@pytest.mark.parametrize(
+    "phrases,reason",
+    [
+        ('asks = ["{@nope}{gap}吗"]', "unknown phrase collection '@nope'"),
+        ('inner = ["您好{org}"]\nasks = ["{@inner}吗"]', "holds templates"),
+        ('asks = ["还有{gap}"]', "cannot end with a {gap}"),
+        ('asks = ["还有{gap}{org}"]', "two slots in a row"),
+    ],
+)
+def test_broken_intent_template_names_its_collection_line(tmp_path, phrases, reason):
+    path = _pack_with_phrases(tmp_path, phrases)
+    line = next(no for no, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if text.startswith("asks"))
+    with pytest.raises(rules.RuleError) as err:
+        rules.load(path)
+    assert str(err.value).startswith(f"{path}:{line}: phrase collection 'asks'") and reason in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "rule_id,said,result",
+    [
+        # Intents said in other words than any phrase of the pack (written for this test, from A4 / D1 / D2).
+        ("offer_help", "请问今天有什么我可以为您做的", PASS),
+        ("offer_help", "请问您想咨询点什么", PASS),
+        ("offer_help", "请问您的订单号是多少", FAIL),
+        ("offer_help", "请问您这边还有什么别的需要吗", FAIL),  # the closing question, not the offer
+        ("closing_anything_else", "您看其他方面还有要了解的吗", PASS),
+        ("closing_anything_else", "您还有别的事情要办吗", PASS),
+        ("closing_anything_else", "还需要您提供一下身份证号码吗", FAIL),  # more from the caller, not for them
+        ("closing_anything_else", "您的订单还有两天就到了", FAIL),
+        ("closing_thanks", "谢谢您，祝您周末愉快，再见", PASS),
+        ("closing_thanks", "感谢您一直以来的信任，再见", PASS),
+        ("closing_thanks", "好的，那就先这样，再见", FAIL),
+        # Forbidden intents in other words, and the kind words and denials that look like them.
+        ("forbidden_opening", "喂，有事快说", FAIL),
+        ("forbidden_opening", "有话就直说吧，我这边很忙", FAIL),
+        ("forbidden_opening", "请问有什么事情需要我帮忙吗", PASS),
+        ("shirking", "这个不归我们部门管，你找物业去吧", FAIL),
+        ("shirking", "这个我们管不了，你自己想办法吧", FAIL),
+        ("shirking", "您可以到营业厅办理，也可以在网上办理", PASS),
+        ("shirking", "这不是您的问题，我们马上处理", PASS),
+        ("blaming_customer", "你是不是没看清楚", FAIL),
+        ("blaming_customer", "你到底有没有在听", FAIL),  # A-not-A asks, it does not deny
+        ("blaming_customer", "这个地址是你自己写错了", FAIL),
+        ("blaming_customer", "您没有填错，是我们系统的问题", PASS),  # the negator sits in the template's gap
+        ("blaming_customer", "这事跟您没关系，不怪您", PASS),
+        ("absolute_promises", "这个我不能百分之百保证，但我会尽量争取", PASS),  # 不 six characters before 保证
+        ("absolute_promises", "这个我不敢打包票", PASS),
+        ("absolute_promises", "您放心，万无一失", FAIL),
+    ],
+)
+def test_intents_in_other_words_their_look_alikes_and_denials(rule_id, said, result):
+    segments = [seg(AGENT, 2.0, "您好"), seg(CUSTOMER, 6.0, "我想问一下我的订单"), seg(AGENT, 10.0, said)]
+    assert verdicts(rules.load(), segments)[rule_id].result == result

@@ -221,9 +221,32 @@ BLIND = [
 ]
 
 
+# A second dev split (`--set dev2`): written on 2026-12-02 by the helper who wrote this round's
+# intent templates, after writing them, as agents generally talk (none is a line of the other
+# splits, none is in the pack). Written to develop on, not held out: the blind split is.
+DEV2 = [
+    ("dev2_open_1", "您好，物业服务中心，我是小林，请问您有什么需要？"),
+    ("dev2_open_2", "早上好，移动客服，工号八一五为您服务，请问要办什么业务？"),
+    ("dev2_open_3", "你好，这边是家电售后，请问有什么可以为您做的吗？"),
+    ("dev2_open_rude", "喂，有啥事赶紧说。"),
+    ("dev2_open_greet_only", "您好，您好。"),
+    ("dev2_close_ask_1", "请问您还有其他想了解的吗？"),
+    ("dev2_close_ask_2", "那您这边还有什么别的需要吗？"),
+    ("dev2_close_thanks_1", "多谢您的耐心，再见。"),
+    ("dev2_close_thanks_2", "感谢您的理解，再见。"),
+    ("dev2_close_bad", "嗯，好，那就这样，再见。"),
+    ("dev2_promise_1", "这个您放一百个心，绝不会再出错。"),
+    ("dev2_shirk_1", "这种事情我们不管的，你去问商家吧。"),
+    ("dev2_blame_1", "我都说了三遍了，你怎么还是不明白？"),
+    ("dev2_kind_1", "您别着急，这个跟您没有关系，是我们这边弄错了。"),
+    ("dev2_no_promise", "这个我没办法打包票，但会尽量帮您催一下。"),
+    ("dev2_neutral_1", "您稍后会收到一条短信，里面有取件码。"),
+]
+
+
 def all_lines() -> list[tuple[str, str, str]]:
     train = [(f"train_{i:02d}", "agent", text) for i, text in enumerate(CONFUSION_TRAIN, start=1)]
-    return PHRASES + train + [(pid, "agent", text) for pid, text in PARAPHRASES + HELDOUT + BLIND]
+    return PHRASES + train + [(pid, "agent", text) for pid, text in PARAPHRASES + HELDOUT + BLIND + DEV2]
 
 
 def synthesise(tts, text: str, side: str, path: Path) -> None:
