@@ -52,6 +52,9 @@ _NOISE_STEADINESS = 0.25
 # The noise's level is the lowest with this many frames within 1.5 dB, and this share of the
 # most common level's.
 _MIN_NOISE_FRAMES = 25
+# The line's noise lies at least this far under the median live frame (talk, music or both);
+# a "noise level" nearer is the level of talk without pauses (see _line_floor).
+_NOISE_UNDER_TYPICAL_DB = 6.0
 _NOISE_PEAK_SHARE = 0.2
 # Line noise dips about 0.5 dB under its 10th percentile; a fade in a held leg, which carries
 # no line noise, goes far below it.
@@ -330,9 +333,14 @@ def _line_floor(energy_db: np.ndarray, live: np.ndarray, steady_long: np.ndarray
         noisy &= call
     reach = int(_NEAR_MUSIC_S / HOP_S)
     away = _window_mean(tune, np.ones_like(tune), 2 * reach + 1) == 0
+    typical = float(np.median(energy_db[live])) if live.any() else first
     for frames in (energy_db[noisy & away], energy_db[noisy]):
         if frames.size >= int(_MIN_FLOOR_S / HOP_S):
-            return _noise_level(frames)
+            level = _noise_level(frames)
+            # A recording with hardly a pause has no noise to find: its "most common level"
+            # is the talk's (21 s of continuous speech, shared/audio/speech: 2 dB over the
+            # median frame, and the whole clip became a hold). Noise lies well under it.
+            return level if level <= typical - _NOISE_UNDER_TYPICAL_DB else first
     return first
 
 

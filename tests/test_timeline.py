@@ -290,3 +290,13 @@ def test_music_as_soft_as_the_noise_is_not_cut_by_its_louder_notes(phrases):
     tl = analyse(Audio(np.stack([agent, customer]), SAMPLE_RATE, "test"), get_plan("china"))
     (hold,) = tl.holds
     assert abs(hold.start_s - h0) <= 0.5 and abs(hold.end_s - h1) <= 0.5, (hold.start_s, hold.end_s, h0, h1)
+
+
+def test_talk_without_pauses_is_speech_not_a_hold(speech, china):
+    # 21 s of talk with hardly a pause: the most common level of its frames is the talk's,
+    # and taken for the line's noise it turned the whole recording into a hold.
+    clip = next(c for c in speech if c.name.startswith("mossttsd_single_reference"))
+    audio = Audio(clip.audio[None, :], SAMPLE_RATE, "pcm")
+    t = analyse(audio, china)
+    assert not t.holds
+    assert sum(s.end_s - s.start_s for spans in t.speech.values() for s in spans) > 0.9 * audio.duration_s
