@@ -16,7 +16,7 @@ from .core import Evidence, Finding, Scorecard, Segment, Timeline
 from .matching import Hit, IndexedTranscript
 from .rules import Condition, Metric, Near, Rule, RulePack, Said, evaluate_expr
 from .timeline import AGENT, CUSTOMER
-from .verify import VERIFIED, Check, checks
+from .verify import VERIFIED, Check, checks, verified
 
 PASS, FAIL, NA, UNKNOWN = "pass", "fail", "na", "unknown"
 # A rule worth 0 points is reported, not judged: its finding carries the measured value.
@@ -95,9 +95,10 @@ class _Evaluator:
         self.call_end = last_words
         # Required phrases the audio verified where the transcript lacked them (verify.py).
         # A rescore with another pack keeps only those its own verify settings accept.
+        heard = [(verified(e), e) for e in tl.events if e.kind == VERIFIED]
         self.acoustic = {
-            e.detail.split(":")[0]: e for e in tl.events
-            if e.kind == VERIFIED and e.confidence >= pack.settings["verify_min_score"] and e.detail.split(".")[0] in pack.settings["verify_rules"]
+            f"{rule_id}.{condition}": e for (rule_id, condition, _), e in heard
+            if e.confidence >= pack.settings["verify_min_score"] and rule_id in pack.settings["verify_rules"]
         }
 
     def values(self, rule: Rule):
@@ -114,8 +115,9 @@ class _Evaluator:
 
         return {name: cond(name)[0] for name in rule.conditions}, cond
 
-    def rule(self, rule: Rule) -> Finding:
-        values, cond = self.values(rule)
+    def rule(self, rule: Rule, evaluated=None) -> Finding:
+        """The rule's finding; `evaluated`: its `values(rule)` when already computed."""
+        values, cond = evaluated or self.values(rule)
         section = self.pack.sections[rule.section]
         applies = True if rule.applies is None else evaluate_expr(rule.applies, values)
         if applies is False:
@@ -230,7 +232,7 @@ class _Evaluator:
 
 
 def _acoustic_hit(e) -> Hit:
-    phrase = e.detail.split(": ", 1)[1]
+    phrase = verified(e)[2]
     return Hit(phrase, e.side or AGENT, e.start_s, e.end_s, f"verified acoustically (score {e.confidence:.2f})", phrase, e.confidence, -1, -1)
 
 
@@ -266,8 +268,10 @@ def unverified(pack: RulePack, ctx: CallContext) -> list[Check]:
     ev = _Evaluator(pack, ctx)
     out = []
     for r in pack.rules:
-        if r.id in pack.settings["verify_rules"] and ev.rule(r).result == FAIL:
-            out += checks(pack, r, ev.values(r)[0], ctx.segments, ctx.timeline)
+        if r.id in pack.settings["verify_rules"]:
+            evaluated = ev.values(r)
+            if ev.rule(r, evaluated).result == FAIL:
+                out += checks(pack, r, evaluated[0], ctx.segments, ctx.timeline)
     return out
 
 

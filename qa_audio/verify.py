@@ -27,7 +27,7 @@ import numpy as np
 
 from .core import Event, Segment, Timeline
 from .decode import SAMPLE_RATE, Audio
-from .matching import loose, normalise, syllables, template_parts
+from .matching import is_template, loose, normalise, syllables
 from .rules import Rule, RulePack, Said
 from .timeline import AGENT
 
@@ -92,7 +92,7 @@ def checks(pack: RulePack, rule: Rule, values: dict[str, bool | None], segments:
         # One phrase per sound: 有什么可以帮您 and 有什么可以帮你 fit the audio alike.
         by_sound: dict[tuple[str, ...], str] = {}
         for p in c.phrases:
-            if len(template_parts(p)) == 1 and len(normalise(p)) >= pack.settings["verify_min_chars"]:
+            if not is_template(p) and len(normalise(p)) >= pack.settings["verify_min_chars"]:
                 by_sound.setdefault(tuple(loose(x) for x in syllables(p)), p)
         phrases = tuple(by_sound.values())
         window = _window(c, segments, tl)
@@ -192,7 +192,12 @@ class Verifier:
         pieces = pieces or [(0.0, 0.0, len(samples) / SAMPLE_RATE)]
         encoded, frames = self._encode(samples)
         enc = self.tokenizer.encode
-        forced = [(p, prefix, suffix, enc(prefix) + enc(p) + enc(suffix), len(enc(prefix)), len(enc(p))) for p in phrases for prefix, suffix in candidates(text, p, at_end)]
+        forced = []
+        for p in phrases:
+            said = enc(p)
+            for prefix, suffix in candidates(text, p, at_end):
+                before = enc(prefix)
+                forced.append((p, prefix, suffix, before + said + enc(suffix), len(before), len(said)))
         results = self.model.model.align(encoded, self.start, [enc(text)], frames)
         reference = float(np.log(np.maximum(results[0].text_token_probs, 1e-12)).sum())
         out: dict[str, PhraseScore] = {}
@@ -232,9 +237,17 @@ def scored(todo: list[Check], audio: Audio, tl: Timeline, model: Callable[[], ob
 
 
 def events(pack: RulePack, found: list[tuple[Check, PhraseScore]]) -> list[Event]:
-    """Timeline events for the phrases the audio verifies: score at or above the pack's `verify_min_score`."""
+    """Timeline events for the phrases the audio verifies: score at or above the pack's `verify_min_score`.
+    Each one's detail is `rule.condition: phrase` (read back by `verified`)."""
     return [
         Event(VERIFIED, best.start_s, best.end_s, AGENT, "acoustic", best.score, f"{c.rule_id}.{c.condition}: {best.phrase}")
         for c, best in found
         if best.score >= pack.settings["verify_min_score"]
     ]
+
+
+def verified(e: Event) -> tuple[str, str, str]:
+    """(rule id, condition, phrase) of a verified-phrase event (`events`)."""
+    target, phrase = e.detail.split(": ", 1)
+    rule_id, condition = target.split(".", 1)
+    return rule_id, condition, phrase
