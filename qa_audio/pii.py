@@ -521,7 +521,7 @@ def _context_kind(context: str, lex: Lexicon, within: int | None = None) -> str 
         syllables = [_syllable(c) for c in word]
         end, exact = _last_end(heard, syllables), True
         if end is None and kind and len(word) >= _NEAR_KEYWORD_CHARS:
-            end, exact = _last_near_end(heard, syllables), False
+            end, exact = _last_end(heard, syllables, _one_misheard), False
         if end is not None:
             key = (end, len(word), exact, kind)
             if best is None or key[:3] > best[:3]:
@@ -547,23 +547,20 @@ def _alike(heard: str, said: str) -> bool:
     return heard not in _DIGITS and (heard[0] == said[0] or heard[-1] == said[-1])
 
 
-def _last_near_end(heard: list[str], word: list[str]) -> int | None:
-    """Where the word last ends with one syllable heard as another, its last one (码, 号)
-    kept and no digit in its place: 验证码 written 愿证码 on G.711 (benchmarks/pii.py --seed
-    19000, a code left in the text), not 保证马上 (bao for yan)."""
+def _one_misheard(got: list[str], word: list[str]) -> bool:
+    """The word with one syllable heard as a like one, its last one (码, 号) kept: 验证码
+    written 愿证码 on G.711 (benchmarks/pii.py --seed 19000, a code left in the text), not
+    保证马上 (bao for yan)."""
+    wrong = [i for i in range(len(word)) if got[i] != word[i]]
+    return len(wrong) == 1 and wrong[0] < len(word) - 1 and _alike(got[wrong[0]], word[wrong[0]])
+
+
+def _last_end(heard: list[str], word: list[str], fits=None) -> int | None:
+    """Where the word (syllables) last ends in `heard`: said exactly, or as `fits(got, word)` says."""
     n = len(word)
     for end in range(len(heard), n - 1, -1):
         got = heard[end - n : end]
-        wrong = [i for i in range(n) if got[i] != word[i]]
-        if len(wrong) == 1 and wrong[0] < n - 1 and _alike(got[wrong[0]], word[wrong[0]]):
-            return end
-    return None
-
-
-def _last_end(heard: list[str], word: list[str]) -> int | None:
-    n = len(word)
-    for end in range(len(heard), n - 1, -1):
-        if heard[end - n : end] == word:
+        if (got == word) if fits is None else fits(got, word):
             return end
     return None
 

@@ -25,7 +25,9 @@ from .transcribe import Segment, Transcriber, Word, clean, to_simplified, token_
 # by up to 0.2-0.3 s (redact.PAD_S). A new word must lie within the stretch by its midpoint:
 # prompted, Whisper goes on into the padding (我认识了这些东西 after a reading, --seed 13000).
 _PAD_S = 0.3
-# Longest stretch read at once: one Whisper window (transcribe.AsrSettings.chunk_s).
+# Longest stretch read at once: with its padding, within one 30 s Whisper window (28 s was
+# transcribe.AsrSettings.chunk_s when this was written; 29.5 s packing plus the padding
+# would not fit).
 _MAX_S = 28.0
 
 
