@@ -9,7 +9,9 @@ round's pack changes and never read to write a collection, a rule or a confusion
 figures that say how the pack does on wording it has not seen are the test split's, and
 `blind`, the `blind_*` lines, written by the lead on 2026-12-02 for whoever tunes the pack not
 to read: run once at the end of a round, they say how the pack does on wording nobody tuned
-it to, after the test split has been looked at.
+it to, after the test split has been looked at. The blind split was run once, on the code of
+2026-12-02 (README), and is open to develop on since; `blind2`, the `blind2_*` lines, written
+by the lead at the start of the next session, took its place.
 
 Each line id maps to what it is, for the ground truth: an opening says (greeting,
 introduction, offer of help, rude); a closing question asks for more needs or not; a
@@ -103,6 +105,24 @@ SPLITS = {
         ["apology_1", "apology_2", "blind_apology_1", "blind_apology_2"],
         ["neutral_1", "neutral_2", "blind_neutral_1", "blind_neutral_2"],
     ),
+    "blind2": Lines(
+        _STANDARD_OPENINGS | {"blind2_open_1": (1, 1, 1, 0), "blind2_open_2": (1, 1, 1, 0), "blind2_open_3": (1, 1, 1, 0), "blind2_open_4": (1, 1, 1, 0),
+                              "blind2_open_5": (1, 1, 0, 0), "blind2_open_greet_help": (1, 0, 1, 0), "blind2_open_greet_only": (1, 0, 0, 0),
+                              "blind2_open_rude": (0, 0, 0, 1)},
+        {"close_anything_1": True, "close_anything_2": True, "blind2_close_ask_1": True, "blind2_close_ask_2": True, "blind2_close_ask_3": True,
+         "blind2_close_ask_4": True, None: False},
+        {"close_thanks_1": True, "close_thanks_2": True, "blind2_close_thanks_1": True, "blind2_close_thanks_2": True, "blind2_close_thanks_3": True,
+         "close_bad": False, "blind2_close_bad_1": False, "blind2_close_bad_2": False},
+        {"promise_1": "absolute_promises", "promise_2": "absolute_promises", "blind2_promise_1": "absolute_promises",
+         "blind2_promise_2": "absolute_promises", "blind2_promise_3": "absolute_promises",
+         "shirk_1": "shirking", "shirk_2": "shirking", "blind2_shirk_1": "shirking", "blind2_shirk_2": "shirking", "blind2_shirk_3": "shirking",
+         "blame_1": "blaming_customer", "blame_2": "blaming_customer", "blind2_blame_1": "blaming_customer", "blind2_blame_2": "blaming_customer",
+         "blind2_blame_3": "blaming_customer",
+         "blind2_kind_1": "", "blind2_kind_2": "", "blind2_no_promise": "", "neutral_1": "", "neutral_4": "", "blind2_neutral_1": "",
+         "blind2_neutral_2": ""},
+        ["apology_1", "apology_2", "blind2_apology_1", "blind2_apology_2"],
+        ["neutral_1", "neutral_2", "blind2_neutral_1", "blind2_neutral_2"],
+    ),
 }
 PHRASE_RULES = ("greeting", "self_introduction", "offer_help", "forbidden_opening", "closing_anything_else", "closing_thanks",
                 "absolute_promises", "shirking", "blaming_customer", "apology_on_complaint")
@@ -110,7 +130,7 @@ FORBIDDEN_RULES = ("forbidden_opening", "absolute_promises", "shirking", "blamin
 
 
 def paraphrase_scenario(seed: int, phrases: dict, speech: list, voices: list, stereo: bool, telephone: bool, split: str = "dev") -> Scenario:
-    """`voices`: real speakers' turns, one list per speaker (benchmarks/roles.py `speakers`); `split`: dev, test or blind."""
+    """`voices`: real speakers' turns, one list per speaker (benchmarks/roles.py `speakers`); `split`: a key of SPLITS."""
     lines = SPLITS[split]
     openings, asks, thanks, bads = lines.openings, lines.asks, lines.thanks, lines.bad
     rng = np.random.default_rng(seed)

@@ -244,9 +244,50 @@ DEV2 = [
 ]
 
 
+# The second blind split (`--set blind2`): written by the lead on 2026-12-02 (second session),
+# before that session's work on intents began. The first blind split was run once, on the
+# code of 2026-12-02 (README), and is open to develop on from then. Whoever tunes the pack
+# must not read these lines or tune on their results; they are run once, at the end.
+BLIND2 = [
+    ("blind2_open_1", "您好，欢迎致电航空公司服务热线，我是八零六号客服，请问有什么可以为您服务的？"),
+    ("blind2_open_2", "你好，这里是网上商城售后部，我叫陈静，请问您需要办理什么？"),
+    ("blind2_open_3", "上午好，社保咨询热线，我是小孙，请问您要咨询什么？"),
+    ("blind2_open_4", "您好，我是话务员十九号，很高兴为您服务，请问有什么能帮到您的？"),
+    ("blind2_open_5", "您好，这里是汽车救援中心，我是调度员小马。"),
+    ("blind2_open_greet_help", "您好，请问您需要什么服务？"),
+    ("blind2_open_greet_only", "喂喂，你好。"),
+    ("blind2_open_rude", "说吧，什么事？"),
+    ("blind2_close_ask_1", "您看看还有哪里不清楚的吗？"),
+    ("blind2_close_ask_2", "请问还有别的业务要办吗？"),
+    ("blind2_close_ask_3", "其他方面还有需要我帮忙的吗？"),
+    ("blind2_close_ask_4", "您还有什么想问的，可以一起告诉我。"),
+    ("blind2_close_thanks_1", "非常感谢您的来电，祝您周末愉快，再见。"),
+    ("blind2_close_thanks_2", "谢谢您的配合，祝您工作顺利，再见。"),
+    ("blind2_close_thanks_3", "感谢您对我们工作的支持，再会。"),
+    ("blind2_close_bad_1", "行，就这样吧，挂了。"),
+    ("blind2_close_bad_2", "嗯，知道了，先这样。"),
+    ("blind2_promise_1", "您放心，我拍胸脯保证，后天一定送到。"),
+    ("blind2_promise_2", "这次肯定没问题，百分百不会再扣您的钱了。"),
+    ("blind2_promise_3", "我可以向您保证，明天上午绝对给您修好。"),
+    ("blind2_shirk_1", "这个问题你找厂家去，我们不管。"),
+    ("blind2_shirk_2", "我们管不了这个，你去找当地的派出所吧。"),
+    ("blind2_shirk_3", "这种业务我办不了，你自己去营业厅办。"),
+    ("blind2_blame_1", "你自己不看说明书，怪谁呢？"),
+    ("blind2_blame_2", "明明是你操作不当，还来找我们。"),
+    ("blind2_blame_3", "跟你说了多少次了，你怎么就是记不住？"),
+    ("blind2_kind_1", "这不能怪您，是我们的通知没有发到位。"),
+    ("blind2_kind_2", "您别自责，这个问题很多客户都遇到过。"),
+    ("blind2_no_promise", "我没办法给您百分之百的保证，但是一定会尽力帮您处理。"),
+    ("blind2_apology_1", "给您带来不便，我们深表歉意。"),
+    ("blind2_apology_2", "对不起，是我们工作上的疏忽。"),
+    ("blind2_neutral_1", "我已经帮您把地址改好了，新的地址明天生效。"),
+    ("blind2_neutral_2", "您的积分还有两千三百分，可以兑换礼品。"),
+]
+
+
 def all_lines() -> list[tuple[str, str, str]]:
     train = [(f"train_{i:02d}", "agent", text) for i, text in enumerate(CONFUSION_TRAIN, start=1)]
-    return PHRASES + train + [(pid, "agent", text) for pid, text in PARAPHRASES + HELDOUT + BLIND + DEV2]
+    return PHRASES + train + [(pid, "agent", text) for pid, text in PARAPHRASES + HELDOUT + BLIND + DEV2 + BLIND2]
 
 
 def synthesise(tts, text: str, side: str, path: Path) -> None:
