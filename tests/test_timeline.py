@@ -300,3 +300,51 @@ def test_talk_without_pauses_is_speech_not_a_hold(speech, china):
     t = analyse(audio, china)
     assert not t.holds
     assert sum(s.end_s - s.start_s for spans in t.speech.values() for s in spans) > 0.9 * audio.duration_s
+
+
+def _mono_gap_answer(phrases, plan, rng, telephone: bool, kinds: tuple[str, str], agent_below_db: float, after_ring_s: float):
+    """A mono mix answered `after_ring_s` into the gap after the second ring: the customer's
+    line (noise of `kinds[1]` at -55 dBFS, ringback) and the agent's, digitally clean until
+    the answer, then noise of `kinds[0]` `agent_below_db` under the customer's, and a greeting
+    0.9 s later. Returns the mix and the answer time."""
+    ring_on, ring_off = plan.ringback.cadence[0]
+    answer = 0.3 + 2 * (ring_on + ring_off) - ring_off + after_ring_s
+    words = answer + 0.9
+    greeting = callgen.level(phrases["open_full_3"].audio, -20.0)
+    n = int(words * SAMPLE_RATE) + len(greeting) + SAMPLE_RATE
+    a0 = int(answer * SAMPLE_RATE)
+    customer = _place(n, [(0.0, callgen.line_noise(n, rng, -55.0, kinds[1])), (0.3, callgen.cadenced(plan.ringback, answer - 0.3, -18.0))])
+    agent = _place(n, [(answer, callgen.line_noise(n - a0, rng, -55.0 - agent_below_db, kinds[0])), (words, greeting)])
+    legs = [callgen.telephone_channel(x) for x in (agent, customer)] if telephone else [agent, customer]
+    return np.mean(legs, axis=0)[None, :], answer
+
+
+@pytest.mark.parametrize("telephone,kinds,agent_below_db", [(False, ("hum", "white"), 14.0), (True, ("pink", "white"), 14.0), (False, ("white", "pink"), 10.0)])
+def test_mono_answer_under_the_customers_noise_is_the_step_in_its_bands(phrases, china, telephone, kinds, agent_below_db):
+    """The agent's leg opens 10-14 dB under the customer's line noise: the mix's level moves
+    by 0.2-0.4 dB, lost in its jitter, but the bands where the two noises' colours differ
+    (hum under hiss, a duller line under a brighter one, hiss over a duller line) step at the
+    answer."""
+    audio, answer = _mono_gap_answer(phrases, china, np.random.default_rng(11), telephone, kinds, agent_below_db, 2.0)
+    tl = analyse(Audio(audio, SAMPLE_RATE, "test"), china)
+    assert tl.ring_count == 2
+    assert abs(tl.answer_s - answer) <= 0.2, (tl.answer_s, answer)
+
+
+def test_no_band_step_between_rings():
+    """In the gaps between rings nothing connects: on mono and G.711 mixes of every noise
+    colour, with ringback at any level, no band step is sure enough to be taken for an answer."""
+    from qa_audio.timeline import _BAND_STEP_Z, ring_gap_band_steps
+
+    plan = get_plan("europe")
+    rng = np.random.default_rng(5)
+    steps = []
+    for kind in ("white", "pink", "hum"):
+        for telephone in (False, True):
+            n = 30 * SAMPLE_RATE
+            customer = _place(n, [(0.0, callgen.line_noise(n, rng, float(rng.uniform(-72, -50)), kind)),
+                                  (0.4, callgen.cadenced(plan.ringback, 29.0, float(rng.uniform(-24, -12))))])
+            x = callgen.telephone_channel(customer) if telephone else customer
+            steps += ring_gap_band_steps(x, plan, 30.0)
+    assert len(steps) >= 24
+    assert max(steps) < _BAND_STEP_Z, max(steps)
