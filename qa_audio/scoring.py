@@ -275,7 +275,12 @@ def unverified(pack: RulePack, ctx: CallContext) -> list[Check]:
         if r.id in pack.settings["verify_rules"]:
             evaluated = ev.values(r)
             if ev.rule(r, evaluated).result == FAIL:
-                out += checks(pack, r, evaluated[0], ctx.segments, ctx.timeline)
+                todo = checks(pack, r, evaluated[0], ctx.segments, ctx.timeline)
+                # A rule that fails even with every phrase checked found (closing_thanks
+                # without a goodbye, which is too short to verify) is not worth the audio:
+                # on 25 blind calls, 38 checks cost 3.0 s CPU each.
+                if evaluate_expr(r.passes, evaluated[0] | {c.condition: True for c in todo}):
+                    out += todo
     return out
 
 

@@ -54,7 +54,7 @@ def test_a_forbidden_phrase_is_never_verified_even_when_its_rule_is_listed(tmp_p
     path = tmp_path / "pack.toml"
     path.write_text(text, encoding="utf-8")
     pack = rules.load(path)
-    segs = [Segment(AGENT, 0.5, 2.0, "喂，说话呀"), Segment(AGENT, 50.0, 52.0, "这个我不知道，不归我管")]
+    segs = [Segment(AGENT, 0.5, 2.0, "喂，说话呀"), Segment(AGENT, 50.0, 52.0, "这个我不知道，不归我管，再见")]
     todo = unverified(pack, CallContext(_timeline(60.0), segs))
     # shirking and forbidden_opening fail on what was said, but their phrases sit under `not`:
     # verification can only find what makes a rule pass.
@@ -175,3 +175,13 @@ def test_the_phrase_shown_is_the_one_the_audio_fits_best_not_the_first_above_the
     assert shown.phrase == "感谢您的来电"
     [event] = verify.events(PACK, [(todo[0], shown)])
     assert verify.verified(event) == ("closing_thanks", "thanked", "感谢您的来电") and event.confidence == 1.0
+
+
+def test_a_rule_that_fails_whatever_verification_finds_is_not_checked():
+    # closing_thanks wants thanks and goodbye; the goodbye words are too short to verify, so
+    # a close without them fails whatever the audio says of thanks: no check, no cost.
+    opening = [Segment(AGENT, 0.5, 2.0, "您好，客服中心，我是小王，请问有什么可以帮您"), Segment(CUSTOMER, 3.0, 5.0, "我想查订单")]
+    todo = unverified(PACK, CallContext(_timeline(60.0), [*opening, Segment(AGENT, 50.0, 52.0, "好，那就这样了")]))
+    assert {(c.rule_id, c.condition) for c in todo} == {("closing_anything_else", "asked")}
+    todo = unverified(PACK, CallContext(_timeline(60.0), [*opening, Segment(AGENT, 50.0, 52.0, "好的，再见")]))
+    assert {(c.rule_id, c.condition) for c in todo} == {("closing_anything_else", "asked"), ("closing_thanks", "thanked")}
