@@ -37,6 +37,7 @@ from scenarios import load_assets, random_scenario
 from qa_audio import models, rules, verify
 from tests import callgen
 from qa_audio.decode import SAMPLE_RATE, Audio
+from qa_audio.matching import normalise
 from qa_audio.analyzer import complete_timeline
 from qa_audio.roles import RoleCues
 from qa_audio.roles import assign, call_confidence
@@ -61,6 +62,20 @@ def _heard(a: Audio, sc, tr: Transcriber, cached: Path | None):
     return out
 
 
+def true_side(seg, lines) -> str:
+    """The side of the scripted line a recognised segment overlaps most."""
+    overlap: dict[str, float] = defaultdict(float)
+    for line in lines:
+        overlap[line.side] += max(0.0, min(seg.end_s, line.end_s) - max(seg.start_s, line.start_s))
+    return max(overlap, key=overlap.get) if overlap else ""
+
+
+def said_at(best, lines) -> str:
+    """What the agent's scripted lines said where a verified phrase was placed (0.5 s either
+    side): whether the phrase shown as evidence is the one said."""
+    return " / ".join(x.text for x in lines if x.side == "agent" and x.start_s - 0.5 <= best.end_s and best.start_s <= x.end_s + 0.5)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--calls", type=int, default=100)
@@ -80,6 +95,7 @@ def main() -> None:
     flagged = defaultdict(int)
     t0 = time.perf_counter()
     verify_cpu, checked = 0.0, []
+    role_time = {"right": 0.0, "wrong": 0.0}
     for seed in range(args.calls):
         if args.set != "standard":
             stereo, telephone = seed % 2 == 1, seed // 2 % 2 == 0
@@ -92,6 +108,9 @@ def main() -> None:
         tl, segs = _heard(a, sc, tr, args.cache and args.cache / f"{args.set}-{seed}-b{args.beam_size}.pickle")
         if any(s.side == MIXED for s in segs):
             segs = assign(segs, a.mono(), cues, tl.answer_s or 0.0)
+        if not stereo:
+            for x in segs:
+                role_time["right" if true_side(x, truth.lines) == x.side else "wrong"] += x.end_s - x.start_s
         tl = complete_timeline(tl, segs, pack)
         certain = call_confidence(segs) >= pack.min_role_confidence
         flagged["mono" if not stereo else "stereo"] += not certain
@@ -101,7 +120,7 @@ def main() -> None:
             tl.events += verify.events(pack, found)
             verify_cpu += time.process_time() - c0
             checked += [dict(seed=seed, stereo=stereo, telephone=telephone, rule=c.rule_id, condition=c.condition, phrase=b.phrase, log_ratio=b.log_ratio,
-                             truth=sc.facts.get(c.rule_id), text=b.text) for c, b in found]
+                             truth=sc.facts.get(c.rule_id), text=b.text, said=said_at(b, truth.lines)) for c, b in found]
         found = {f.rule_id: f for f in evaluate(pack, CallContext(tl, segs, None, certain))}
         facts = dict(sc.facts)
         if args.set == "standard":
@@ -122,9 +141,15 @@ def main() -> None:
                 said = " | ".join(f"{x.side[0]}:{x.text}" for x in segs)
                 notes.append(f"seed {seed} {kind} {'G.711' if telephone else 'wide'} {rule_id}: expected {expected}, got {got}; {said}")
     print(f"{args.calls} calls ({args.set}) in {time.perf_counter() - t0:.0f} s; roles flagged uncertain: {dict(flagged)}")
+    if any(role_time.values()):
+        print(f"mono roles of the recognised segments: accuracy over their time {role_time['right'] / sum(role_time.values()):.3f} ({role_time['wrong']:.1f} s wrong)")
     if not args.no_verify:
         accepted = sum(math.exp(c["log_ratio"]) >= pack.settings["verify_min_score"] for c in checked)
         print(f"acoustic verification: {len(checked)} checks, {accepted} accepted; {verify_cpu:.1f} s CPU ({verify_cpu / args.calls:.2f} s per call)")
+        for c in checked:
+            if math.exp(c["log_ratio"]) >= pack.settings["verify_min_score"]:
+                shown = "in the line said" if normalise(c["phrase"]) in normalise(c["said"]) else "NOT in the line said"
+                print(f"   accepted seed {c['seed']} {c['rule']}.{c['condition']}: {c['phrase']} ({shown}: {c['said']}; heard {c['text']})")
     if args.scores:
         args.scores.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in checked))
     print(f"{'rule':<24} {'prec':>6} {'recall':>6} {'mono P':>6} {'mono R':>6} {'ster P':>6} {'ster R':>6} {'clean':>6}   tp fp fn tn other")
