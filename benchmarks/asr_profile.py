@@ -1,7 +1,7 @@
 """Where qa-audio's CPU time goes, stage by stage, on the composed calls of benchmarks/speed.py.
 
     .venv/bin/python benchmarks/asr_profile.py [--calls 4] [--threads 1] [--beam-size 5] [--customer-beam-size 5] [--chunk-s 28]
-        [--greedy-logprob-min X]
+        [--batch-size 8] [--greedy-logprob-min X]
 
 One process analyses the calls one after another, CTranslate2 on --threads threads (1: a
 worker's share with the default two workers on 2 cores), and counts CPU seconds (user +
@@ -100,12 +100,13 @@ def main() -> None:
     ap.add_argument("--beam-size", type=int, default=AsrSettings.beam_size)
     ap.add_argument("--customer-beam-size", type=int, default=AsrSettings.customer_beam_size)
     ap.add_argument("--chunk-s", type=float, default=AsrSettings.chunk_s)
+    ap.add_argument("--batch-size", type=int, default=AsrSettings.batch_size, help="windows decoded together")
     ap.add_argument("--greedy-logprob-min", type=float, default=AsrSettings.greedy_logprob_min, help="greedy first (default: off)")
     args = ap.parse_args()
     import speed
 
     settings = AsrSettings(beam_size=args.beam_size, customer_beam_size=args.customer_beam_size, chunk_s=args.chunk_s,
-                           greedy_logprob_min=args.greedy_logprob_min)
+                           batch_size=args.batch_size, greedy_logprob_min=args.greedy_logprob_min)
     stages, passes = Stages(), []
     with tempfile.TemporaryDirectory() as tmp:
         paths, said = speed.make_calls(Path(tmp), args.calls)
