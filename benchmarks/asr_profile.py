@@ -1,6 +1,7 @@
 """Where qa-audio's CPU time goes, stage by stage, on the composed calls of benchmarks/speed.py.
 
     .venv/bin/python benchmarks/asr_profile.py [--calls 4] [--threads 1] [--beam-size 5] [--customer-beam-size 5] [--chunk-s 28]
+        [--batch-size 8] [--greedy-logprob-min X]
 
 One process analyses the calls one after another, CTranslate2 on --threads threads (1: a
 worker's share with the default two workers on 2 cores), and counts CPU seconds (user +
@@ -73,12 +74,15 @@ def instrument(an: Analyzer, stages: Stages, passes: list[tuple[float, int]]) ->
     analyzer_module.decode = stages.timed("decode", analyzer_module.decode)
     analyzer_module.analyse = stages.timed("timeline", analyzer_module.analyse)
     transcribe.silero_spans = stages.timed("silero", transcribe.silero_spans)
-    model = an.transcriber.model
-    model.encode = stages.timed("encoder", model.encode)
-    model.add_word_timestamps = stages.timed("alignment", model.add_word_timestamps)
-    extractor = model.feature_extractor
-    model.feature_extractor = _Timed(extractor, "__call__", stages.timed("features", extractor))
-    model.model = _Timed(model.model, "generate", stages.timed("decoder", model.model.generate))
+    # The batched pipeline's model (greedy first: a copy around the same CTranslate2 model)
+    # and the one numbers are read again with.
+    tr = an.transcriber
+    for model in {id(m): m for m in (tr.model, tr.pipeline.model)}.values():
+        model.encode = stages.timed("encoder", model.encode)
+        model.add_word_timestamps = stages.timed("alignment", model.add_word_timestamps)
+        extractor = model.feature_extractor
+        model.feature_extractor = _Timed(extractor, "__call__", stages.timed("features", extractor))
+        model.model = _Timed(model.model, "generate", stages.timed("decoder", model.model.generate))
     packing = transcribe._Packing
 
     def counted(utterances, chunk_s):
@@ -96,10 +100,13 @@ def main() -> None:
     ap.add_argument("--beam-size", type=int, default=AsrSettings.beam_size)
     ap.add_argument("--customer-beam-size", type=int, default=AsrSettings.customer_beam_size)
     ap.add_argument("--chunk-s", type=float, default=AsrSettings.chunk_s)
+    ap.add_argument("--batch-size", type=int, default=AsrSettings.batch_size, help="windows decoded together")
+    ap.add_argument("--greedy-logprob-min", type=float, default=AsrSettings.greedy_logprob_min, help="greedy first (default: off)")
     args = ap.parse_args()
     import speed
 
-    settings = AsrSettings(beam_size=args.beam_size, customer_beam_size=args.customer_beam_size, chunk_s=args.chunk_s)
+    settings = AsrSettings(beam_size=args.beam_size, customer_beam_size=args.customer_beam_size, chunk_s=args.chunk_s,
+                           batch_size=args.batch_size, greedy_logprob_min=args.greedy_logprob_min)
     stages, passes = Stages(), []
     with tempfile.TemporaryDirectory() as tmp:
         paths, said = speed.make_calls(Path(tmp), args.calls)

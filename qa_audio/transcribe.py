@@ -11,6 +11,7 @@ loops) removed.
 from __future__ import annotations
 
 import bisect
+import copy
 import ctypes
 import difflib
 import hashlib
@@ -83,6 +84,17 @@ class AsrSettings:
     # real clips of shared/audio/speech on a customer channel it read 0.184 / 0.214 (wideband
     # / G.711) against 0.164 / 0.182 with the beam (benchmarks/asr.py, row qa-audio-cust).
     customer_beam_size: int = 5
+    # Greedy first, the beam where greedy is unsure: every window is decoded greedily and
+    # keeps that reading when its mean log-probability is at least this (and it neither loops
+    # nor runs to the token budget); the others are decoded again with the beam on the same
+    # encoder output (_GreedyFirst). None (default): the beam on every window. Off because it
+    # trades accuracy for time: on the four calls of benchmarks/asr_profile.py (one thread,
+    # load 14-23) -0.4 kept 37 of 56 windows greedy, decoder CPU 64.5 -> 45.8 s, total 149 ->
+    # 122 s, CER 0.164 -> 0.169 (agent 0.082 -> 0.100); -0.35: decoder 53.2 s, CER 0.169
+    # (agent 0.093); -0.3 kept 12 of 56 and saved nothing. On shared/audio/speech -0.4 read
+    # 0.160 / 0.193 (wideband / G.711) and -0.35 0.160 / 0.182 against 0.154 / 0.185 with the
+    # beam everywhere (benchmarks/asr.py rows qa-audio and qa-audio-cust alike).
+    greedy_logprob_min: float | None = None
     word_timestamps: bool = True
     max_clip_s: float = 20.0
     merge_gap_s: float = 1.5
@@ -174,7 +186,16 @@ class Transcriber:
         threads = threads or os.cpu_count() or 1
         _reuse_freed_memory()
         self.model = _whisper_model_class()(str(model_path), device="cpu", compute_type="int8", cpu_threads=threads)
-        self.pipeline = BatchedInferencePipeline(self.model)
+        self.pipeline = BatchedInferencePipeline(self._windows_model())
+
+    def _windows_model(self):
+        """The model the batched pipeline decodes windows with: greedy first when the settings
+        say so (the same CTranslate2 model; number re-reading keeps `self.model`'s beam)."""
+        if self.settings.greedy_logprob_min is None:
+            return self.model
+        windows = copy.copy(self.model)
+        windows.model = _GreedyFirst(self.model.model, self.model.hf_tokenizer, self.settings.greedy_logprob_min, self.settings.compression_max)
+        return windows
 
     def transcribe(self, audio: Audio, timeline: Timeline) -> list[Segment]:
         """The words of each side of a call, with times.
@@ -323,6 +344,51 @@ def _whisper_model_class():
             ]
 
     return WindowByWindow
+
+
+class _GreedyFirst:
+    """CTranslate2's Whisper whose `generate` reads every window greedily, then decodes again
+    with the beam only the windows greedy was unsure of, on the same encoder output.
+
+    A kept row is exactly the stock greedy result and a re-decoded row exactly the stock beam
+    result for that window (tests/test_asr.py); which one is `confident`'s choice. Everything
+    else is the wrapped model's.
+    """
+
+    def __init__(self, model, hf_tokenizer, logprob_min: float, compression_max: float):
+        self._model, self._tokenizer = model, hf_tokenizer
+        self._eot = hf_tokenizer.token_to_id("<|endoftext|>")  # text tokens are below it
+        self.logprob_min, self.compression_max = logprob_min, compression_max
+
+    def __getattr__(self, name):
+        return getattr(self._model, name)
+
+    def generate(self, features, prompts, beam_size: int = 1, **options):
+        results = self._model.generate(features, prompts, beam_size=1, **options)
+        if beam_size <= 1:
+            return results
+        budget = options.get("max_length", _WHISPER_MAX_TOKENS) - len(prompts[0])
+        unsure = [i for i, r in enumerate(results) if not self.confident(r, options.get("length_penalty", 1.0), budget)]
+        if unsure:
+            import ctranslate2
+
+            rows = np.asarray(features)[unsure]
+            again = self._model.generate(ctranslate2.StorageView.from_array(rows), [prompts[i] for i in unsure], beam_size=beam_size, **options)
+            for i, r in zip(unsure, again):
+                results[i] = r
+        return results
+
+    def confident(self, result, length_penalty: float, budget: int) -> bool:
+        """Whether a greedy reading is kept: its mean log-probability (as faster-whisper
+        counts it) at least `logprob_min`, short of the token budget, and no loop."""
+        from faster_whisper.transcribe import get_compression_ratio
+
+        tokens = result.sequences_ids[0]
+        if len(tokens) >= budget:
+            return False
+        avg_logprob = result.scores[0] * len(tokens) ** length_penalty / (len(tokens) + 1)
+        text = self._tokenizer.decode([t for t in tokens if t < self._eot])
+        return avg_logprob >= self.logprob_min and get_compression_ratio(text) <= self.compression_max
 
 
 def by_beam(utterances: list[_Utterance], settings: AsrSettings) -> list[tuple[int, list[_Utterance]]]:

@@ -186,3 +186,34 @@ def test_window_by_window_encoding_and_alignment_match_the_batch(transcriber, sp
     b = plain.find_alignment(tokenizer, tokens, plain.encode(features), frames)
     assert [[w["word"] for w in x] for x in a] == [[w["word"] for w in x] for x in b]
     assert np.allclose([w["start"] for x in a for w in x], [w["start"] for x in b for w in x], atol=0.02)
+
+
+def test_greedy_first_keeps_stock_greedy_rows_and_redecodes_the_rest_as_the_stock_beam(transcriber, speech):
+    from faster_whisper.tokenizer import Tokenizer
+
+    from qa_audio.transcribe import _GreedyFirst
+
+    model = transcriber.model
+    windows = [np.concatenate([c.audio for c in speech[i : i + 3]])[: 29 * SAMPLE_RATE] for i in (0, 3, 6, 9)]
+    features = np.stack([model.feature_extractor(np.pad(w, (0, 30 * SAMPLE_RATE - len(w))))[:, :3000] for w in windows])
+    tokenizer = Tokenizer(model.hf_tokenizer, True, task="transcribe", language="zh")
+    prompt = model.get_prompt(tokenizer, [], without_timestamps=False)
+    options = dict(max_length=448, return_scores=True, return_no_speech_prob=True, length_penalty=1.0)
+
+    def run(generate, beam):
+        return [(r.sequences_ids[0], round(r.scores[0], 4)) for r in generate(model.encode(features), [list(prompt)] * len(windows), beam_size=beam, **options)]
+
+    greedy, beam = run(model.model.generate, 1), run(model.model.generate, 5)
+    assert greedy != beam  # the beam changes some window's reading, so the cases below differ
+    always_beam = _GreedyFirst(model.model, model.hf_tokenizer, logprob_min=float("inf"), compression_max=2.4)
+    assert run(always_beam.generate, 5) == beam
+    never_beam = _GreedyFirst(model.model, model.hf_tokenizer, logprob_min=float("-inf"), compression_max=float("inf"))
+    assert run(never_beam.generate, 5) == greedy
+    # A threshold between the windows' greedy confidences: each row is the one the rule picks.
+    # (faster-whisper's mean log-probability: the length-normalised score over one more token)
+    confidence = [s * len(t) / (len(t) + 1) for t, s in greedy]
+    low, high = sorted(confidence)[1:3]
+    middle = _GreedyFirst(model.model, model.hf_tokenizer, logprob_min=(low + high) / 2, compression_max=float("inf"))
+    kept = [c >= middle.logprob_min for c in confidence]
+    assert 0 < sum(kept) < len(kept)
+    assert run(middle.generate, 5) == [g if k else b for g, b, k in zip(greedy, beam, kept)]
