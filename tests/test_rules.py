@@ -605,3 +605,10 @@ def test_offer_help_is_the_openings_not_the_closing_question():
     segments = [seg(AGENT, 2.0, "干嘛，有话直说"), seg(CUSTOMER, 6.0, "我想问一下我的订单"), seg(AGENT, 10.0, "好的，已经帮您处理了"),
                 seg(AGENT, 40.0, "还有什么需要我帮您处理的吗"), seg(AGENT, 45.0, "感谢您的来电，再见")]
     assert verdicts(rules.load(), segments)["offer_help"].result == FAIL
+
+
+def test_absolute_as_whisper_writes_it_on_g711():
+    pack = rules.load()
+    promise = lambda text: verdicts(pack, [seg(AGENT, 2.0, "您好"), seg(AGENT, 10.0, text)])["absolute_promises"].result  # noqa: E731
+    assert promise("您放心，结对没有问题") == FAIL  # read back from a mono G.711 call: 绝对 heard 结对
+    assert promise("您把号码记对了吗") == PASS  # not 继对's homophones
