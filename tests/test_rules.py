@@ -582,7 +582,8 @@ def test_template_alternatives_of_different_lengths_are_all_tried():
         ("offer_help", "其他有什么需要帮忙的吗", FAIL),  # the closing question's 其他: not the offer
         ("shirking", "这个我们公司不负责", FAIL),
         ("shirking", "这种事我们不管的", FAIL),
-        ("shirking", "这事我也没辙", FAIL),
+        ("shirking", "这事我管不着", FAIL),
+        ("shirking", "我们没这项业务，您可以去营业厅问问", PASS),  # 没这 is 没辙 toneless
         ("shirking", "你得去问问保险公司", FAIL),
         ("shirking", "您可以咨询一下保险公司", PASS),  # advice, not pushing away
         ("shirking", "我们不管多晚都会回复您", PASS),  # 不管 as "whatever"
@@ -591,6 +592,7 @@ def test_template_alternatives_of_different_lengths_are_all_tried():
         ("absolute_promises", "我不能保证以后不会再出现", PASS),
         ("absolute_promises", "这个我没法给您承诺", PASS),
         ("absolute_promises", "我们一定会尽快处理", PASS),  # 002 4.15's advised commitment of effort
+        ("absolute_promises", "小姐，对不起，让您久等了", PASS),  # 姐对: 绝对's mishearing 结对 toneless, across a comma
         ("blaming_customer", "我已经跟您解释过两次了", FAIL),
         ("blaming_customer", "我已经帮您提交过两次了", PASS),
     ],
@@ -605,10 +607,3 @@ def test_offer_help_is_the_openings_not_the_closing_question():
     segments = [seg(AGENT, 2.0, "干嘛，有话直说"), seg(CUSTOMER, 6.0, "我想问一下我的订单"), seg(AGENT, 10.0, "好的，已经帮您处理了"),
                 seg(AGENT, 40.0, "还有什么需要我帮您处理的吗"), seg(AGENT, 45.0, "感谢您的来电，再见")]
     assert verdicts(rules.load(), segments)["offer_help"].result == FAIL
-
-
-def test_absolute_as_whisper_writes_it_on_g711():
-    pack = rules.load()
-    promise = lambda text: verdicts(pack, [seg(AGENT, 2.0, "您好"), seg(AGENT, 10.0, text)])["absolute_promises"].result  # noqa: E731
-    assert promise("您放心，结对没有问题") == FAIL  # read back from a mono G.711 call: 绝对 heard 结对
-    assert promise("您把号码记对了吗") == PASS  # not 继对's homophones
