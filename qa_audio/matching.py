@@ -279,45 +279,56 @@ class IndexedTranscript:
     def _find_template(self, phrase: str, parts: list[str], fuzzy: bool, min_quality: float, learned: bool) -> list[Hit]:
         """Words parts matched as phrases, one after another; a slot between them takes the
         characters of its kind (and, for {org}, one of the endings), a gap up to N
-        characters of its clause. Each hit is the best-matching way through from one start."""
+        characters of its clause. Every alternative of a words part is tried where it
+        matches ({我|我们}{gap:2}不负责 in 我们这儿不负责 needs 我们, not the 我 found at the same
+        place); each hit is the best-matching way through from one start."""
         found: dict[str, dict[int, Hit]] = {}
 
-        def words_at(words: tuple[str, ...]) -> dict[int, Hit]:
-            out: dict[int, Hit] = {}
+        def words_at(words: tuple[str, ...]) -> dict[int, dict[int, Hit]]:
+            """Start position -> matched length -> the best hit of an alternative there."""
+            out: dict[int, dict[int, Hit]] = {}
             for w in words:
                 if w not in found:
                     found[w] = {h.position: h for h in self.find(w, fuzzy, min_quality, learned=learned)}
                 for pos, h in found[w].items():
-                    if pos not in out or h.quality > out[pos].quality:
-                        out[pos] = h
+                    at = out.setdefault(pos, {})
+                    n = len(h.matched)
+                    if n not in at or h.quality > at[n].quality:
+                        at[n] = h
             return out
 
+        score = lambda scored: sum(q * n for q, n, _ in scored) / sum(n for _, n, _ in scored)  # noqa: E731
         hits = []
-        for first in words_at(_words(parts[0])).values():
-            # state: end position -> [(quality, characters, gap text)] of the parts matched so far
-            states = {first.position + len(first.matched): [(first.quality, len(first.matched), "")]}
+        for pos, firsts in sorted(words_at(_words(parts[0])).items()):
+            # state: end position -> (quality, characters, gap text) of the parts matched so far
+            states = {pos + n: [(h.quality, n, "")] for n, h in firsts.items()}
             for part in parts[1:]:
-                states = self._step(part, states, words_at)
+                states = self._step(part, states, words_at, score)
                 if not states:
                     break
             else:
-                score = lambda item: (sum(q * n for q, n, _ in item[1]) / sum(n for _, n, _ in item[1]), item[0])  # noqa: E731
-                end, scored = max(states.items(), key=score)
+                end, scored = max(states.items(), key=lambda item: (score(item[1]), item[0]))
+                first = next(iter(firsts.values()))
                 hits.append(replace(
-                    first, phrase=phrase, end_s=self.times[end - 1][1], matched="".join(self.chars[first.position : end]),
-                    quality=round(score((end, scored))[0], 3), gaps="".join(g for _, _, g in scored),
+                    first, phrase=phrase, end_s=self.times[end - 1][1], matched="".join(self.chars[pos:end]),
+                    quality=round(score(scored), 3), gaps="".join(g for _, _, g in scored),
                 ))
         return hits
 
-    def _step(self, part: str, states: dict, words_at) -> dict:
-        """The states reached from `states` over one part of a template."""
+    def _step(self, part: str, states: dict, words_at, score) -> dict:
+        """The states reached from `states` over one part of a template; where two ways
+        reach one end, the better-matching one is kept."""
         out: dict[int, list] = {}
+
+        def reach(end: int, scored: list) -> None:
+            if end not in out or score(scored) > score(out[end]):
+                out[end] = scored
+
         kind = _kind(part)
         for pos, scored in states.items():
             if kind == "words":
-                nxt = words_at(_words(part)).get(pos)
-                if nxt is not None:
-                    out[pos + len(nxt.matched)] = scored + [(nxt.quality, len(nxt.matched), "")]
+                for n, nxt in words_at(_words(part)).get(pos, {}).items():
+                    reach(pos + n, scored + [(nxt.quality, n, "")])
                 continue
             if kind == "gap":
                 width = int(_GAP.fullmatch(part[1:-1]).group(1))
@@ -325,21 +336,23 @@ class IndexedTranscript:
                 while run < width and pos + run < len(self.chars) and self.chars[pos + run] != "|" and self.clause[pos + run] == self.clause[pos - 1]:
                     run += 1
                 # what follows the gap starts in the gap's clause
-                reach = [pos + k for k in range(run + 1) if pos + k < len(self.chars) and self.clause[pos + k] == self.clause[pos - 1]]
-                out.update({r: scored + [(0.0, 0, "".join(self.chars[pos:r]))] for r in reach if r not in out})
+                for k in range(run + 1):
+                    if pos + k < len(self.chars) and self.clause[pos + k] == self.clause[pos - 1]:
+                        reach(pos + k, scored + [(0.0, 0, "".join(self.chars[pos : pos + k]))])
                 continue
             lo, hi, chars, endings = _SLOTS[part[1:-1]]
             run = 0
             while run < hi and pos + run < len(self.chars) and re.fullmatch(f"[{chars}]", self.chars[pos + run]):
                 run += 1
             if not endings:
-                out.update({pos + k: scored for k in range(lo, run + 1)})
+                for k in range(lo, run + 1):
+                    reach(pos + k, scored)
                 continue
             ends = words_at(endings)
             for k in range(lo, run + 1):
                 if pos + k in ends:
-                    h = ends[pos + k]
-                    out[pos + k + len(h.matched)] = scored + [(h.quality, len(h.matched), "")]
+                    for n, h in ends[pos + k].items():
+                        reach(pos + k + n, scored + [(h.quality, n, "")])
                     break
         return out
 

@@ -563,3 +563,47 @@ def test_broken_intent_template_names_its_collection_line(tmp_path, phrases, rea
 def test_intents_in_other_words_their_look_alikes_and_denials(rule_id, said, result):
     segments = [seg(AGENT, 2.0, "您好"), seg(CUSTOMER, 6.0, "我想问一下我的订单"), seg(AGENT, 10.0, said)]
     assert verdicts(rules.load(), segments)[rule_id].result == result
+
+
+def test_template_alternatives_of_different_lengths_are_all_tried():
+    # 我 and 我们 both match where 我们这儿不负责 starts; only 我们 leaves the gap short enough.
+    ix = IndexedTranscript([seg(AGENT, 0, "我们这儿不负责")])
+    assert [h.matched for h in ix.find("{我|我们}{gap:2}不负责")] == ["我们这儿不负责"]
+    assert [h.matched for h in ix.find("{我们|我}{gap:1}不负责")] == []
+
+
+@pytest.mark.parametrize(
+    "rule_id,said,result",
+    [
+        # Written for this test from A4 / E2 / E3 / E4 and 002's examples, in words no split of the benchmark uses.
+        ("offer_help", "请问您碰到了什么情况", PASS),  # asks what the caller's matter is
+        ("offer_help", "请问您想了解哪方面的业务", PASS),
+        ("offer_help", "您这边是有什么事情", PASS),
+        ("offer_help", "其他有什么需要帮忙的吗", FAIL),  # the closing question's 其他: not the offer
+        ("shirking", "这个我们公司不负责", FAIL),
+        ("shirking", "这种事我们不管的", FAIL),
+        ("shirking", "这事我管不着", FAIL),
+        ("shirking", "我们没这项业务，您可以去营业厅问问", PASS),  # 没这 is 没辙 toneless
+        ("shirking", "你得去问问保险公司", FAIL),
+        ("shirking", "您可以咨询一下保险公司", PASS),  # advice, not pushing away
+        ("shirking", "我们不管多晚都会回复您", PASS),  # 不管 as "whatever"
+        ("absolute_promises", "我跟你承诺，下周前一定修好", FAIL),
+        ("absolute_promises", "这种问题以后不会再出现了", FAIL),
+        ("absolute_promises", "我不能保证以后不会再出现", PASS),
+        ("absolute_promises", "这个我没法给您承诺", PASS),
+        ("absolute_promises", "我们一定会尽快处理", PASS),  # 002 4.15's advised commitment of effort
+        ("absolute_promises", "小姐，对不起，让您久等了", PASS),  # 姐对: 绝对's mishearing 结对 toneless, across a comma
+        ("blaming_customer", "我已经跟您解释过两次了", FAIL),
+        ("blaming_customer", "我已经帮您提交过两次了", PASS),
+    ],
+)
+def test_intents_widened_in_pack_2026_12_4(rule_id, said, result):
+    segments = [seg(AGENT, 2.0, "您好"), seg(CUSTOMER, 6.0, "我想问一下我的订单"), seg(AGENT, 10.0, said)]
+    assert verdicts(rules.load(), segments)[rule_id].result == result
+
+
+def test_offer_help_is_the_openings_not_the_closing_question():
+    # The rude opening offers nothing; the closing question 还有什么需要我帮您处理的吗 later does not make up for it.
+    segments = [seg(AGENT, 2.0, "干嘛，有话直说"), seg(CUSTOMER, 6.0, "我想问一下我的订单"), seg(AGENT, 10.0, "好的，已经帮您处理了"),
+                seg(AGENT, 40.0, "还有什么需要我帮您处理的吗"), seg(AGENT, 45.0, "感谢您的来电，再见")]
+    assert verdicts(rules.load(), segments)["offer_help"].result == FAIL
