@@ -192,7 +192,11 @@ class IndexedTranscript:
                 self.boundary.append(j in starts)
                 self.clause.append(clauses[j])
             nxt = segments[order[n + 1]] if n + 1 < len(order) else None
-            if nxt is None or nxt.side != seg.side or nxt.start_s - seg.end_s > _JOIN_GAP_S:
+            # The other party's words in the pause end the utterance: a phrase is never
+            # assembled across their turn (我向您承诺 | 嗯 | 今天之内一定给您办好).
+            if nxt is None or nxt.side != seg.side or nxt.start_s - seg.end_s > _JOIN_GAP_S or any(
+                o.side != seg.side and o.start_s < nxt.start_s and o.end_s > seg.end_s for o in segments
+            ):
                 self.chars.append("|")
                 self.seg_of.append(i)
                 self.times.append((seg.end_s, seg.end_s))

@@ -607,3 +607,10 @@ def test_offer_help_is_the_openings_not_the_closing_question():
     segments = [seg(AGENT, 2.0, "干嘛，有话直说"), seg(CUSTOMER, 6.0, "我想问一下我的订单"), seg(AGENT, 10.0, "好的，已经帮您处理了"),
                 seg(AGENT, 40.0, "还有什么需要我帮您处理的吗"), seg(AGENT, 45.0, "感谢您的来电，再见")]
     assert verdicts(rules.load(), segments)["offer_help"].result == FAIL
+
+
+def test_a_phrase_runs_on_over_the_same_sides_pause_but_not_across_the_other_partys_words():
+    said = [seg(AGENT, 0, "我向您", 1.0), seg(AGENT, 1.5, "承诺", 2.0)]
+    assert [h.matched for h in IndexedTranscript(said).find("向您承诺")] == ["向您承诺"]
+    # 嗯 from the customer in the pause: the agent's two pieces are two utterances.
+    assert IndexedTranscript([*said, seg(CUSTOMER, 1.1, "嗯", 1.4)]).find("向您承诺") == []
