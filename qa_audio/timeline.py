@@ -465,13 +465,18 @@ def _pickup(chans, tones, plan: TonePlan, first_speech: float):
     else:
         # Answered in a gap: the agent's line opening is the first sound after the last ring.
         limit = last.end_s + max(plan.ringback.off_values) + 0.5
-        answer = _first_sound_after(chans, last.end_s, limit)
+        answer = _first_sound_after(chans, last.end_s, limit, side)
         answer = min(answer if answer is not None else limit, first_speech)
     return round(answer, 2), cycles(run, plan.ringback), events
 
 
-def _first_sound_after(chans, t0: float, t1: float) -> float | None:
+def _first_sound_after(chans, t0: float, t1: float, ring_side: str) -> float | None:
     """Earliest sustained rise in level after `t0`: a line connecting or a voice.
+
+    On a stereo recording the ringback's channel is the caller's leg, live before the answer:
+    a step in its level or bands is its own noise, not the answer (seed 11068 of
+    benchmarks/timeline.py: t = 4.9 in the customer's ring gap, 2.4 s before the answer that
+    the agent's channel dated right).
 
     Levels are averaged over 200 ms, so that on a mono mix even the few dB that the agent
     line's noise adds to the customer's are seen.
@@ -498,6 +503,8 @@ def _first_sound_after(chans, t0: float, t1: float) -> float | None:
         # On a mono mix the opening leg changes the level by a fraction of a dB (its noise
         # added; or, on A-law, its idle pattern's DC replaced by quieter noise): a step in
         # the mean level before the first rise, either way, is the answer.
+        if len(chans) > 1 and c.side == ring_side:
+            continue
         j, sure = _level_step(seg[_RING_TAIL:onset], _STEP_MIN_FRAMES)
         if sure >= _LEVEL_STEP_T:
             onsets.append((i0 + _RING_TAIL + j) * HOP_S)

@@ -348,3 +348,24 @@ def test_no_band_step_between_rings():
             steps += ring_gap_band_steps(x, plan, 30.0)
     assert len(steps) >= 24
     assert max(steps) < _BAND_STEP_Z, max(steps)
+
+
+@pytest.mark.parametrize("telephone", [False, True])
+def test_stereo_answer_is_the_agents_leg_opening_not_a_step_in_the_callers_noise(phrases, china, telephone):
+    """On a stereo recording the ringback's channel is the caller's, live before the answer:
+    its noise stepping up 1.5 dB in the ring gap (under the 2 dB of a rise, but sure as a
+    step) must not be taken for the answer the agent's channel dates."""
+    rng = np.random.default_rng(7)
+    ring_on, ring_off = china.ringback.cadence[0]
+    answer = 0.3 + ring_on + 3.0
+    words = answer + 0.9
+    greeting = callgen.level(phrases["open_full_3"].audio, -20.0)
+    n = int(words * SAMPLE_RATE) + len(greeting) + SAMPLE_RATE
+    step = int((0.3 + ring_on + 1.0) * SAMPLE_RATE)
+    noise = np.concatenate([callgen.line_noise(step, rng, -56.0, "white"), callgen.line_noise(n - step, rng, -54.5, "white")])
+    customer = _place(n, [(0.0, noise), (0.3, callgen.cadenced(china.ringback, answer - 0.3, -18.0))])
+    agent = _place(n, [(answer, callgen.line_noise(n - int(answer * SAMPLE_RATE), rng, -50.0, "pink")), (words, greeting)])
+    legs = [callgen.telephone_channel(x) for x in (agent, customer)] if telephone else [agent, customer]
+    tl = analyse(Audio(np.stack(legs), SAMPLE_RATE, "test"), china)
+    assert tl.ring_count == 1
+    assert abs(tl.answer_s - answer) <= 0.2, (tl.answer_s, answer)
