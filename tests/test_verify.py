@@ -49,11 +49,16 @@ def test_only_failed_required_conditions_of_the_listed_rules_are_checked():
     assert not intro.closing and [s.text for s in intro.window] == ["您好，请问有什么可以帮您"]
 
 
-def test_a_forbidden_phrase_is_never_verified_even_when_its_rule_is_listed(tmp_path):
+
+def _pack_verifying_forbidden_rules(tmp_path):
+    """The standard pack with two forbidden-phrase rules listed for verification."""
     text = PACK.path.read_text(encoding="utf-8").replace("[settings]\n", '[settings]\nverify_rules = ["shirking", "forbidden_opening", "closing_thanks"]\n', 1)
     path = tmp_path / "pack.toml"
     path.write_text(text, encoding="utf-8")
-    pack = rules.load(path)
+    return rules.load(path)
+
+def test_a_forbidden_phrase_is_never_verified_even_when_its_rule_is_listed(tmp_path):
+    pack = _pack_verifying_forbidden_rules(tmp_path)
     segs = [Segment(AGENT, 0.5, 2.0, "喂，说话呀"), Segment(AGENT, 50.0, 52.0, "这个我不知道，不归我管，再见")]
     todo = unverified(pack, CallContext(_timeline(60.0), segs))
     # shirking and forbidden_opening fail on what was said, but their phrases sit under `not`:
@@ -101,10 +106,7 @@ def test_an_event_naming_a_forbidden_condition_never_makes_its_rule_fail(tmp_pat
     # A pack that lists forbidden-phrase rules for verification, and stored events that name
     # their conditions (a rescore of another pack's events, or a crafted row): the rules read
     # a verified phrase only for a condition verification may turn true.
-    text = PACK.path.read_text(encoding="utf-8").replace("[settings]\n", '[settings]\nverify_rules = ["shirking", "forbidden_opening", "closing_thanks"]\n', 1)
-    path = tmp_path / "pack.toml"
-    path.write_text(text, encoding="utf-8")
-    pack = rules.load(path)
+    pack = _pack_verifying_forbidden_rules(tmp_path)
     segs = [Segment(AGENT, 0.5, 2.0, "您好，请问有什么可以帮您"), Segment(AGENT, 50.0, 52.0, "感谢您的来电，再见")]
     events = [Event(verify.VERIFIED, 1.0, 1.5, AGENT, "acoustic", 1.0, "shirking.shirked: 不归我管"),
               Event(verify.VERIFIED, 0.6, 1.0, AGENT, "acoustic", 1.0, "forbidden_opening.rude: 说话呀")]
