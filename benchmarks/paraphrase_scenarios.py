@@ -47,6 +47,31 @@ class Lines:
 
 _STANDARD_OPENINGS = {"open_full_1": (1, 1, 1, 0), "open_full_2": (1, 1, 1, 0), "open_full_3": (1, 1, 1, 0), "open_morning": (1, 1, 1, 0),
                       "open_greet_only": (1, 0, 0, 0), "open_intro_only": (0, 1, 0, 0), "open_forbidden": (0, 0, 0, 1)}
+
+
+def _blind(p: str) -> Lines:
+    """The lines of a blind split, ids prefixed `p` (`blind`, `blind2`): both splits were written
+    to the same design, an id for an id, so the truth of each line is the same."""
+    return Lines(
+        _STANDARD_OPENINGS | {f"{p}_open_1": (1, 1, 1, 0), f"{p}_open_2": (1, 1, 1, 0), f"{p}_open_3": (1, 1, 1, 0), f"{p}_open_4": (1, 1, 1, 0),
+                              f"{p}_open_5": (1, 1, 0, 0), f"{p}_open_greet_help": (1, 0, 1, 0), f"{p}_open_greet_only": (1, 0, 0, 0),
+                              f"{p}_open_rude": (0, 0, 0, 1)},
+        {"close_anything_1": True, "close_anything_2": True, f"{p}_close_ask_1": True, f"{p}_close_ask_2": True, f"{p}_close_ask_3": True,
+         f"{p}_close_ask_4": True, None: False},
+        {"close_thanks_1": True, "close_thanks_2": True, f"{p}_close_thanks_1": True, f"{p}_close_thanks_2": True, f"{p}_close_thanks_3": True,
+         "close_bad": False, f"{p}_close_bad_1": False, f"{p}_close_bad_2": False},
+        {"promise_1": "absolute_promises", "promise_2": "absolute_promises", f"{p}_promise_1": "absolute_promises",
+         f"{p}_promise_2": "absolute_promises", f"{p}_promise_3": "absolute_promises",
+         "shirk_1": "shirking", "shirk_2": "shirking", f"{p}_shirk_1": "shirking", f"{p}_shirk_2": "shirking", f"{p}_shirk_3": "shirking",
+         "blame_1": "blaming_customer", "blame_2": "blaming_customer", f"{p}_blame_1": "blaming_customer", f"{p}_blame_2": "blaming_customer",
+         f"{p}_blame_3": "blaming_customer",
+         f"{p}_kind_1": "", f"{p}_kind_2": "", f"{p}_no_promise": "", "neutral_1": "", "neutral_4": "", f"{p}_neutral_1": "",
+         f"{p}_neutral_2": ""},
+        ["apology_1", "apology_2", f"{p}_apology_1", f"{p}_apology_2"],
+        ["neutral_1", "neutral_2", f"{p}_neutral_1", f"{p}_neutral_2"],
+    )
+
+
 # The dev tables keep the order they had in pack 2026.12.1's benchmark, so that its seeds make the same calls.
 SPLITS = {
     "dev": Lines(
@@ -87,42 +112,8 @@ SPLITS = {
         ["apology_1", "apology_2"],
         ["neutral_1", "neutral_2", "dev2_neutral_1"],
     ),
-    "blind": Lines(
-        _STANDARD_OPENINGS | {"blind_open_1": (1, 1, 1, 0), "blind_open_2": (1, 1, 1, 0), "blind_open_3": (1, 1, 1, 0), "blind_open_4": (1, 1, 1, 0),
-                              "blind_open_5": (1, 1, 0, 0), "blind_open_greet_help": (1, 0, 1, 0), "blind_open_greet_only": (1, 0, 0, 0),
-                              "blind_open_rude": (0, 0, 0, 1)},
-        {"close_anything_1": True, "close_anything_2": True, "blind_close_ask_1": True, "blind_close_ask_2": True, "blind_close_ask_3": True,
-         "blind_close_ask_4": True, None: False},
-        {"close_thanks_1": True, "close_thanks_2": True, "blind_close_thanks_1": True, "blind_close_thanks_2": True, "blind_close_thanks_3": True,
-         "close_bad": False, "blind_close_bad_1": False, "blind_close_bad_2": False},
-        {"promise_1": "absolute_promises", "promise_2": "absolute_promises", "blind_promise_1": "absolute_promises",
-         "blind_promise_2": "absolute_promises", "blind_promise_3": "absolute_promises",
-         "shirk_1": "shirking", "shirk_2": "shirking", "blind_shirk_1": "shirking", "blind_shirk_2": "shirking", "blind_shirk_3": "shirking",
-         "blame_1": "blaming_customer", "blame_2": "blaming_customer", "blind_blame_1": "blaming_customer", "blind_blame_2": "blaming_customer",
-         "blind_blame_3": "blaming_customer",
-         "blind_kind_1": "", "blind_kind_2": "", "blind_no_promise": "", "neutral_1": "", "neutral_4": "", "blind_neutral_1": "",
-         "blind_neutral_2": ""},
-        ["apology_1", "apology_2", "blind_apology_1", "blind_apology_2"],
-        ["neutral_1", "neutral_2", "blind_neutral_1", "blind_neutral_2"],
-    ),
-    "blind2": Lines(
-        _STANDARD_OPENINGS | {"blind2_open_1": (1, 1, 1, 0), "blind2_open_2": (1, 1, 1, 0), "blind2_open_3": (1, 1, 1, 0), "blind2_open_4": (1, 1, 1, 0),
-                              "blind2_open_5": (1, 1, 0, 0), "blind2_open_greet_help": (1, 0, 1, 0), "blind2_open_greet_only": (1, 0, 0, 0),
-                              "blind2_open_rude": (0, 0, 0, 1)},
-        {"close_anything_1": True, "close_anything_2": True, "blind2_close_ask_1": True, "blind2_close_ask_2": True, "blind2_close_ask_3": True,
-         "blind2_close_ask_4": True, None: False},
-        {"close_thanks_1": True, "close_thanks_2": True, "blind2_close_thanks_1": True, "blind2_close_thanks_2": True, "blind2_close_thanks_3": True,
-         "close_bad": False, "blind2_close_bad_1": False, "blind2_close_bad_2": False},
-        {"promise_1": "absolute_promises", "promise_2": "absolute_promises", "blind2_promise_1": "absolute_promises",
-         "blind2_promise_2": "absolute_promises", "blind2_promise_3": "absolute_promises",
-         "shirk_1": "shirking", "shirk_2": "shirking", "blind2_shirk_1": "shirking", "blind2_shirk_2": "shirking", "blind2_shirk_3": "shirking",
-         "blame_1": "blaming_customer", "blame_2": "blaming_customer", "blind2_blame_1": "blaming_customer", "blind2_blame_2": "blaming_customer",
-         "blind2_blame_3": "blaming_customer",
-         "blind2_kind_1": "", "blind2_kind_2": "", "blind2_no_promise": "", "neutral_1": "", "neutral_4": "", "blind2_neutral_1": "",
-         "blind2_neutral_2": ""},
-        ["apology_1", "apology_2", "blind2_apology_1", "blind2_apology_2"],
-        ["neutral_1", "neutral_2", "blind2_neutral_1", "blind2_neutral_2"],
-    ),
+    "blind": _blind("blind"),
+    "blind2": _blind("blind2"),
 }
 PHRASE_RULES = ("greeting", "self_introduction", "offer_help", "forbidden_opening", "closing_anything_else", "closing_thanks",
                 "absolute_promises", "shirking", "blaming_customer", "apology_on_complaint")

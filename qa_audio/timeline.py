@@ -277,7 +277,6 @@ def _classify(side: str, x: np.ndarray, m: _Measures, tone_mask: np.ndarray, mus
     return _Channel(side, x, m.energy_db, floor, tone_mask, _smooth(loud & ~tune), tune, loud, m.dead, quiet, held)
 
 
-
 def _tune(tuneful: np.ndarray, sound: np.ndarray, steady_long: np.ndarray) -> np.ndarray:
     """The sound of music-like runs long enough to be music (_MIN_MUSIC_S) and spectrally
     steadier than noise: a recording's own background, as level as music in the pauses of a
@@ -288,6 +287,7 @@ def _tune(tuneful: np.ndarray, sound: np.ndarray, steady_long: np.ndarray) -> np
         if out[a:b].any() and float(np.mean(steady_long[a:b][out[a:b]])) < _BACKGROUND_STEADINESS:
             out[a:b] = False
     return out
+
 
 def _fade(db: np.ndarray, toward_end: bool) -> bool:
     """Whether frames between music and silence are a slow fade: their level falls toward the
@@ -500,11 +500,11 @@ def _first_sound_after(chans, t0: float, t1: float, ring_side: str) -> float | N
             k = hits[0]
             onset = k + (0 if opened[k] else int(np.argmax(seg[k : k + w] > base + 2.0)))
             onsets.append((i0 + onset) * HOP_S)
+        if len(chans) > 1 and c.side == ring_side:
+            continue
         # On a mono mix the opening leg changes the level by a fraction of a dB (its noise
         # added; or, on A-law, its idle pattern's DC replaced by quieter noise): a step in
         # the mean level before the first rise, either way, is the answer.
-        if len(chans) > 1 and c.side == ring_side:
-            continue
         j, sure = _level_step(seg[_RING_TAIL:onset], _STEP_MIN_FRAMES)
         if sure >= _LEVEL_STEP_T:
             onsets.append((i0 + _RING_TAIL + j) * HOP_S)
