@@ -285,9 +285,50 @@ BLIND2 = [
 ]
 
 
+# The third blind split (`--set blind3`): written by the lead on 2026-12-02 (third session),
+# before that session's work began; the second blind split was run once at the end of the
+# second session (README) and is open to develop on from then. Whoever tunes the pack or the
+# matcher must not read these lines or tune on their results; they are run once, at the end.
+BLIND3 = [
+    ("blind3_open_1", "您好，这里是燃气公司客户服务中心，我是九号坐席，请问您有什么需要？"),
+    ("blind3_open_2", "您好，信用卡中心，工号三二七，请问我能为您做些什么？"),
+    ("blind3_open_3", "早上好，物业服务中心，我是小刘，有什么我可以帮您的吗？"),
+    ("blind3_open_4", "你好，快递客服，我姓王，请问您是要查件还是寄件？"),
+    ("blind3_open_5", "您好，这里是水务集团客服部，我是三十一号。"),
+    ("blind3_open_greet_help", "您好，请问有什么事需要我帮忙吗？"),
+    ("blind3_open_greet_only", "哎，您好您好。"),
+    ("blind3_open_rude", "喂，有事快说。"),
+    ("blind3_close_ask_1", "除了这个问题，您还有其他要咨询的吗？"),
+    ("blind3_close_ask_2", "还有什么我能帮您做的吗？"),
+    ("blind3_close_ask_3", "那您这边还有别的疑问吗？"),
+    ("blind3_close_ask_4", "请问还需要帮您查点别的什么吗？"),
+    ("blind3_close_thanks_1", "感谢您的耐心，祝您生活愉快，再见。"),
+    ("blind3_close_thanks_2", "好的，谢谢您打电话过来，拜拜。"),
+    ("blind3_close_thanks_3", "多谢您的来电，祝您一切顺利，再见。"),
+    ("blind3_close_bad_1", "没别的事我就挂了啊。"),
+    ("blind3_close_bad_2", "好了好了，就这样。"),
+    ("blind3_promise_1", "我跟您打包票，下周一之前一定退到您卡上。"),
+    ("blind3_promise_2", "您尽管放心，保证不会再出这种问题。"),
+    ("blind3_promise_3", "这个绝对没有问题，今天之内肯定给您办好。"),
+    ("blind3_shirk_1", "这不归我们管，你打别的电话问吧。"),
+    ("blind3_shirk_2", "你这种情况我们处理不了，去问银行吧。"),
+    ("blind3_shirk_3", "这事跟我们没关系，你找快递公司去。"),
+    ("blind3_blame_1", "谁让你不按时还款的，现在扣费也正常。"),
+    ("blind3_blame_2", "你自己填错了地址，这能怪我们吗？"),
+    ("blind3_blame_3", "这么简单的事你都弄不明白吗？"),
+    ("blind3_kind_1", "这个真不怪您，是我们系统升级出了差错。"),
+    ("blind3_kind_2", "您不用担心，这种情况不是您操作的问题。"),
+    ("blind3_no_promise", "具体时间我不敢打包票，不过我会尽快帮您催一下。"),
+    ("blind3_apology_1", "真的非常抱歉，给您添麻烦了。"),
+    ("blind3_apology_2", "很抱歉这次没有处理好，请您谅解。"),
+    ("blind3_neutral_1", "您的快递已经到了小区的驿站，凭取件码就能取。"),
+    ("blind3_neutral_2", "这个套餐每个月三十八元，包含二十个G的流量。"),
+]
+
+
 def all_lines() -> list[tuple[str, str, str]]:
     train = [(f"train_{i:02d}", "agent", text) for i, text in enumerate(CONFUSION_TRAIN, start=1)]
-    return PHRASES + train + [(pid, "agent", text) for pid, text in PARAPHRASES + HELDOUT + BLIND + DEV2 + BLIND2]
+    return PHRASES + train + [(pid, "agent", text) for pid, text in PARAPHRASES + HELDOUT + BLIND + DEV2 + BLIND2 + BLIND3]
 
 
 def synthesise(tts, text: str, side: str, path: Path) -> None:
