@@ -1,7 +1,7 @@
 """Negation scope at clause level (issue 15): a negated modal denies the whole verb phrase
 it governs in its clause, a contrast word (但是 / 不过) ends the scope. The strings are the
 second blind split's advised wording (README: taken for an absolute promise, clean 0.916)
-and whisper-base transcripts of the composed test calls (/work/cache/test)."""
+and whisper-base transcripts of composed calls (test and blind2 splits)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ def denied(text: str, phrase: str, window: int = 6) -> list[bool]:
     [
         # blind2_no_promise: 没办法 governs 保证 ten characters on (the old 6-character look-back missed it)
         ("我没办法给您百分之百的保证，但是一定会尽力帮您处理。", "保证", [True]),
+        # ... and as whisper-base heard it on blind2 call 8 (mono, /work/cache/blind2)
+        ("我没办法给您百分之百的保证,", "保证", [True]),
         ("我们无法向您这边做出任何保证", "保证", [True]),
         ("这个我不能提前跟您说肯定的", "肯定", [True]),
         # what follows a contrast word is asserted again, however a negated modal came before
