@@ -97,6 +97,13 @@ _GAP = re.compile(r"gap:(\d+)")
 _A_NOT_A = re.compile(r"(.)[不没]\1")
 
 
+# Contrast words end a negator's scope (但是 asserts what follows), and 不过 is one, not a 不.
+_CONTRAST = ("但是", "但", "不过", "可是", "然而")
+# A negated modal denies the verb phrase it governs, however long (没办法给您百分之百的保证).
+# 不用 / 不会 are left out: 不用担心我保证 and 我不会让您失望我保证 are promises.
+_MODALS = ("能", "敢", "办法", "法", "可以", "可能")
+
+
 def template_parts(phrase: str) -> list[str]:
     """A template as its literal words and {braced} parts; a plain phrase is one literal part."""
     return [p for p in re.split(r"(\{[^{}]*\})", phrase) if p]
@@ -216,15 +223,24 @@ class IndexedTranscript:
         return [self._vocab["p:" + h] for h in self._syllables if table.accepts(said, h)]
 
     def negated(self, hit: Hit, negators: tuple[str, ...], window: int = 4) -> bool:
-        """A negator word ends in the `window` characters before the hit, in its clause
-        (不能保证, 不是你自己的错, 这不怪您), or in a gap of the template it matched
-        (您没有填错): the words are denied, not said."""
+        """The words are denied, not said: a negator word ends in the `window` characters
+        before the hit (不能保证, 这不怪您), or a negated modal (没办法, 不能, 无法, 不敢: a
+        negator then 能/敢/办法/法/可以/可能) stands anywhere before it in its clause, since
+        it denies the whole verb phrase it governs (我没办法给您百分之百的保证: 没 is ten
+        characters before 保证), or a negator is in a gap of the template it matched
+        (您没有填错). The clause ends at punctuation, an utterance's end, or a contrast
+        word (但是 / 不过 ...): what follows 但是 is asserted again (不能说肯定，但是我保证)."""
         start = hit.position
         lo = start
-        while lo > 0 and start - lo < window and self.clause[lo - 1] == self.clause[start]:
+        while lo > 0 and self.clause[lo - 1] == self.clause[start]:
             lo -= 1
-        before = _A_NOT_A.sub("", "".join(self.chars[lo:start]) + "|" + hit.gaps)
-        return any(neg in before for neg in negators)
+        clause = "".join(self.chars[lo:start])
+        cut = max((clause.rfind(w) + len(w) for w in _CONTRAST if w in clause), default=0)
+        # A-not-A (有没有) asks, it does not deny: blanked, keeping the distances.
+        blank = lambda text: _A_NOT_A.sub(lambda m: " " * len(m.group(0)), text)  # noqa: E731
+        scope, gaps = blank(clause[cut:]), blank(hit.gaps)
+        near = scope[max(0, len(scope) - window) :] if window else ""
+        return any(neg in near or neg in gaps or any(neg + m in scope for m in _MODALS) for neg in negators)
 
     def find(self, phrase: str, fuzzy: bool = True, min_quality: float = 0.8, whole_word: bool = False, learned: bool = True) -> list[Hit]:
         """Hits of a phrase or template; `learned` adds the measured ASR confusions to fuzzy matching."""

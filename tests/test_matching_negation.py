@@ -1,0 +1,53 @@
+"""Negation scope at clause level (issue 15): a negated modal denies the whole verb phrase
+it governs in its clause, a contrast word (但是 / 不过) ends the scope. The strings are the
+second blind split's advised wording (README: taken for an absolute promise, clean 0.916)
+and whisper-base transcripts of composed calls (test and blind2 splits)."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa_audio import rules
+from qa_audio.matching import IndexedTranscript
+from qa_audio.scoring import FAIL, PASS
+
+from .test_rules import AGENT, seg, verdicts
+
+NEGATORS = ("不", "没", "别", "非", "无", "未")
+
+
+def denied(text: str, phrase: str, window: int = 6) -> list[bool]:
+    index = IndexedTranscript([seg(AGENT, 1.0, text)])
+    return [index.negated(h, NEGATORS, window) for h in index.find(phrase, min_quality=0.95, learned=False)]
+
+
+@pytest.mark.parametrize(
+    "text,phrase,expected",
+    [
+        # blind2_no_promise: 没办法 governs 保证 ten characters on (the old 6-character look-back missed it)
+        ("我没办法给您百分之百的保证，但是一定会尽力帮您处理。", "保证", [True]),
+        # ... and as whisper-base heard it on blind2 call 8 (mono, /work/cache/blind2)
+        ("我没办法给您百分之百的保证,", "保证", [True]),
+        ("我们无法向您这边做出任何保证", "保证", [True]),
+        ("这个我不能提前跟您说肯定的", "肯定", [True]),
+        # what follows a contrast word is asserted again, however a negated modal came before
+        ("这事我没办法多说但是我保证明天之前办好", "保证", [False]),
+        ("我不敢说太多不过百分之百给您退回来", "百分之百", [False]),
+        # real transcripts (test split): promises, no negator before them in the clause
+        ("我保证下午之前一定给您回电话,", "保证", [False]),
+        ("您放心,百分之百给您退回来,", "百分之百", [False]),
+        # a negator of another clause does not reach over the comma
+        ("别担心,我保证下午之前给您回电话", "保证", [False]),
+    ],
+)
+def test_negated_modal_scopes_over_its_clause(text, phrase, expected):
+    assert denied(text, phrase) == expected
+
+
+def test_advised_wording_of_the_blind_split_is_not_a_promise():
+    pack = rules.load()
+    promise = lambda text: verdicts(pack, [seg(AGENT, 2.0, "您好"), seg(AGENT, 10.0, text)])["absolute_promises"].result  # noqa: E731
+    assert promise("我没办法给您百分之百的保证，但是一定会尽力帮您处理。") == PASS
+    assert promise("我没办法多说，但是我保证明天之前办好") == FAIL
+    # a real transcript (test split) of a denial of blame stays no blame
+    assert verdicts(pack, [seg(AGENT, 2.0, "您好"), seg(AGENT, 10.0, "别担心,不是您操作的错")])["blaming_customer"].result == PASS
