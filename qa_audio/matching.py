@@ -291,6 +291,11 @@ class IndexedTranscript:
             )
         return hits
 
+    def covered(self, hit: Hit, others: list[Hit]) -> bool:
+        """Some hit of `others` shares characters with `hit` (没办法 inside 没办法给您百分之百的保证)."""
+        end = hit.position + len(hit.matched)
+        return any(o.position < end and hit.position < o.position + len(o.matched) for o in others)
+
     def near(self, a: list[Hit], b: list[Hit], within_chars: int, ordered: bool = False) -> list[tuple[Hit, Hit]]:
         """Pairs of hits in one utterance at most `within_chars` apart (`ordered`: b after a)."""
         apart = lambda x, y: y.position - x.position if ordered else abs(x.position - y.position)  # noqa: E731

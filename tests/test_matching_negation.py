@@ -11,7 +11,7 @@ from qa_audio import rules
 from qa_audio.matching import IndexedTranscript
 from qa_audio.scoring import FAIL, PASS
 
-from .test_rules import AGENT, seg, verdicts
+from .test_rules import AGENT, pack_of, seg, verdicts
 
 NEGATORS = ("不", "没", "别", "非", "无", "未")
 
@@ -51,3 +51,24 @@ def test_advised_wording_of_the_blind_split_is_not_a_promise():
     assert promise("我没办法多说，但是我保证明天之前办好") == FAIL
     # a real transcript (test split) of a denial of blame stays no blame
     assert verdicts(pack, [seg(AGENT, 2.0, "您好"), seg(AGENT, 10.0, "别担心,不是您操作的错")])["blaming_customer"].result == PASS
+
+
+def test_not_in_is_matched_as_a_phrase_not_as_a_substring(tmp_path):
+    """`not_in` wordings are found by the matcher, templates included, and discount only the
+    hits they cover: 没办法 inside 没办法给您百分之百的保证 is the advised wording (blind2
+    read it as shirking, clean 0.909), 没办法 said on its own in the same utterance is not."""
+    pack = pack_of(
+        """
+        [[rule]]
+        id = "shirking"
+        section = "s"
+        passes = "not shirked"
+        conditions.shirked = { said = ["没办法"], by = "agent", learned = false, not_in = ["{没办法|不能}{gap:8}保证"] }
+        """,
+        tmp_path,
+    )
+    shirked = lambda text: verdicts(pack, [seg(AGENT, 2.0, text)])["shirking"].result  # noqa: E731
+    assert shirked("我没办法给您百分之百的保证，但是一定会尽力帮您处理。") == PASS
+    assert shirked("我没办法保证") == PASS
+    assert shirked("这个我也没办法，您找别人吧") == FAIL
+    assert shirked("我没办法给您百分之百的保证，这个我真没办法") == FAIL
