@@ -40,18 +40,25 @@ def cpu_s() -> float:
 
 
 class Stages:
-    """CPU seconds per stage, counted by wrapping the callables that do each stage."""
+    """CPU seconds per stage, counted by wrapping the callables that do each stage. A stage
+    run inside another (the encoder inside verification) is counted as itself only: the
+    outer stage's figure is its own work."""
 
     def __init__(self):
         self.seconds: dict[str, float] = defaultdict(float)
+        self._inner: list[float] = []  # per open stage: CPU s of the stages inside it
 
     def timed(self, stage: str, fn):
         def run(*args, **kwargs):
             t0 = cpu_s()
+            self._inner.append(0.0)
             try:
                 return fn(*args, **kwargs)
             finally:
-                self.seconds[stage] += cpu_s() - t0
+                spent = cpu_s() - t0
+                self.seconds[stage] += spent - self._inner.pop()
+                if self._inner:
+                    self._inner[-1] += spent
 
         return run
 
@@ -73,6 +80,10 @@ class _Timed:
 def instrument(an: Analyzer, stages: Stages, passes: list[tuple[float, int]]) -> None:
     analyzer_module.decode = stages.timed("decode", analyzer_module.decode)
     analyzer_module.analyse = stages.timed("timeline", analyzer_module.analyse)
+    for stage, module, name in (("roles", analyzer_module.roles, "assign"), ("number re-reading", analyzer_module.reread, "numbers"),
+                                ("redaction", analyzer_module.redact, "redact_call"), ("verification", analyzer_module.verify, "scored")):
+        setattr(module, name, stages.timed(stage, getattr(module, name)))
+    an.transcriber.transcribe = stages.timed("transcribe (rest)", an.transcriber.transcribe)
     transcribe.silero_spans = stages.timed("silero", transcribe.silero_spans)
     # The batched pipeline's model (greedy first: a copy around the same CTranslate2 model)
     # and the one numbers are read again with.
@@ -118,9 +129,7 @@ def main() -> None:
         store = Store(Path(tmp) / "profile.db")
         heard = []
         for path in paths:
-            t = cpu_s()
-            result = an.signal(path)
-            stages.seconds["signal: decode..redaction"] += cpu_s() - t
+            result = stages.timed("signal (rest)", an.signal)(path)
             tl, card = stages.timed("rules", score)(an.pack, result.timeline, result.segments)
             rec = CallRecord(path.stem, str(path), path.stem, None, None, round(result.duration_s, 2), result.channels, result.codec)
             stages.timed("store", store.cache_segments)(rec.sha256, an.cache_key, result.redaction.raw or result.segments)
