@@ -91,6 +91,9 @@ _WORDS_UNDER_SPEAKING_DB = 15.0
 _INTERRUPT_OVERLAP_S = 1.0
 # Frames after a ring's end still carrying its decay.
 _RING_TAIL = 3
+# Frames next to words (after their end, before their start) that may still carry their
+# decay or onset under the speech threshold: a search for the held leg's switch keeps off them.
+_WORDS_EDGE = 3
 # A level step this sure (mean step over its standard error) is a leg connecting. In the
 # gaps between rings, where nothing connects (white, pink and hummed line noise, wideband and
 # G.711), the surest step is t = 3.9 over the 188 gaps of the 80 benchmark calls and 4.1
@@ -593,7 +596,11 @@ def _holds(chans) -> list[Event]:
             merged[-1] = (merged[-1][0], b)
         else:
             merged.append((a, b))
-    spans = [Span(round(a * HOP_S, 2), round(b * HOP_S, 2)) for a, b in (_widen(a, b, chans, anyone) for a, b in merged)]
+    spoken = np.zeros_like(music)
+    for c in chans:
+        spoken |= c.speech
+    widened = (_switched(*_widen(a, b, chans, anyone), chans, spoken) for a, b in merged)
+    spans = [Span(round(a * HOP_S, 2), round(b * HOP_S, 2)) for a, b in widened]
     return [Event("hold", s.start_s, s.end_s, None, "audio", 0.8, "hold music") for s in spans if s.duration_s >= _MIN_HOLD_S]
 
 
@@ -634,6 +641,38 @@ def _widen(a: int, b: int, chans, anyone: np.ndarray) -> tuple[int, int]:
         a = min(a, int(before[-1]) + 1 if before.size else 0)
         b = max(b, b + int(after[0]) if after.size else len(heldish))
     return a, b
+
+
+def _switched(a: int, b: int, chans, spoken: np.ndarray) -> tuple[int, int]:
+    """A hold [a, b) reaching back and on to where the PBX switched the held leg, when its
+    music begins or ends as soft as the line's noise.
+
+    The leg's own noise stops when the PBX puts music on it and comes back with the agent:
+    in the pause between the words and the music, the bands' levels step there (its noise
+    replaced by the track's own hiss, or on a mono mix the agent's noise taken out of the
+    sum), where a pause of line noise, as the gaps between rings show, never steps that surely
+    (_BAND_STEP_Z). Only the pause between anyone's speech and the hold is searched, so the
+    hold never reaches into words or before the cue that ended them.
+    """
+    before, after = np.flatnonzero(spoken[:a]), np.flatnonzero(spoken[b:])
+    lo = int(before[-1]) + 1 + _WORDS_EDGE if before.size else 0
+    hi = b + int(after[0]) - _WORDS_EDGE if after.size else len(spoken)
+    for c in chans:
+        if c.music[a:b].any():
+            a = min(a, _step_in(c.samples, lo, a, first=True, default=a))
+            b = max(b, _step_in(c.samples, b, hi, first=False, default=b))
+    return a, b
+
+
+def _step_in(x: np.ndarray, i0: int, i1: int, first: bool, default: int) -> int:
+    """The first (or last) frame in [i0, i1) of `x` where the bands' levels step surely
+    (_band_step's z over _BAND_STEP_Z): the surest step, then the surest before (after) it;
+    `default` where none is that sure."""
+    j, z = _band_step(_band_levels(x, i0, i1), _STEP_MIN_FRAMES)
+    if z < _BAND_STEP_Z:
+        return default
+    step = i0 + j
+    return _step_in(x, i0, step, first, step) if first else _step_in(x, step, i1, first, step)
 
 
 def _closing_busy(busy: list[Span], plan: TonePlan, own: list[Span], duration: float) -> list[Span] | None:

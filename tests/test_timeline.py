@@ -369,3 +369,26 @@ def test_stereo_answer_is_the_agents_leg_opening_not_a_step_in_the_callers_noise
     tl = analyse(Audio(np.stack(legs), SAMPLE_RATE, "test"), china)
     assert tl.ring_count == 1
     assert abs(tl.answer_s - answer) <= 0.2, (tl.answer_s, answer)
+
+
+@pytest.mark.parametrize("stereo", [True, False])
+def test_hold_starts_where_the_pbx_takes_the_leg_not_at_the_first_notes(phrases, china, stereo):
+    """A track may open with seconds of its recording's hiss, as loud as the line's noise and
+    as unsteady: no level or steadiness tells it from the line. But the PBX's switch does:
+    the line's noise (white, to 8 kHz) gives way to the hiss of an 8 kHz track (nothing over
+    3.6 kHz), and on a mono mix the agent's noise leaves the sum. The hold starts there,
+    not 3 s later at the first notes (benchmarks/timeline.py seeds 1043, 5013)."""
+    rng = np.random.default_rng(14)
+    ask, back = (callgen.level(phrases[k].audio, -20.0) for k in ("hold_ask_1", "hold_back_thanks_1"))
+    h0 = 1.0 + len(ask) / SAMPLE_RATE + 0.6
+    hiss = callgen.level(callgen._filter(rng.standard_normal(3 * SAMPLE_RATE).astype(np.float32), callgen._fir(0, 3600)), -62.0)
+    music = callgen.hold_music(20.0, rng, -38.0)
+    h1 = h0 + 23.0
+    n = int((h1 + 0.6 + len(back) / SAMPLE_RATE + 1.0) * SAMPLE_RATE)
+    agent = callgen.line_noise(n, rng, -62.0)
+    agent[int(h0 * SAMPLE_RATE) : int(h1 * SAMPLE_RATE)] = 0.0
+    agent += _place(n, [(1.0, ask), (h0, hiss), (h0 + 3.0, music), (h1 + 0.6, back)])
+    customer = callgen.line_noise(n, rng, -66.0, "pink")
+    channels = np.stack([agent, customer]) if stereo else ((agent + customer) / 2)[None, :]
+    (hold,) = analyse(Audio(channels, SAMPLE_RATE, "test"), china).holds
+    assert abs(hold.start_s - h0) <= 0.5 and abs(hold.end_s - h1) <= 0.5, (hold.start_s, hold.end_s, h0, h1)
