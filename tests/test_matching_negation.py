@@ -49,6 +49,9 @@ def test_advised_wording_of_the_blind_split_is_not_a_promise():
     promise = lambda text: verdicts(pack, [seg(AGENT, 2.0, "您好"), seg(AGENT, 10.0, text)])["absolute_promises"].result  # noqa: E731
     assert promise("我没办法给您百分之百的保证，但是一定会尽力帮您处理。") == PASS
     assert promise("我没办法多说，但是我保证明天之前办好") == FAIL
+    shirked = lambda text: verdicts(pack, [seg(AGENT, 2.0, "您好"), seg(AGENT, 10.0, text)])["shirking"].result  # noqa: E731
+    assert shirked("我没办法给您百分之百的保证，但是一定会尽力帮您处理。") == PASS
+    assert shirked("这个我也没办法，您找别人吧") == FAIL
     # a real transcript (test split) of a denial of blame stays no blame
     assert verdicts(pack, [seg(AGENT, 2.0, "您好"), seg(AGENT, 10.0, "别担心,不是您操作的错")])["blaming_customer"].result == PASS
 
