@@ -192,12 +192,12 @@ class _Evaluator:
     def said(self, c: Said, cond) -> tuple[bool | None, list[Hit]]:
         tl = self.ctx.timeline
         per_phrase = []
+        # Found as the phrase is, templates and all: a substring test could not see
+        # 没办法保证 in 没办法给您百分之百的保证.
+        cover = self._find(c.not_in, c.fuzzy, c.min_quality, "any", learned=c.learned) if c.not_in else []
         for p in c.phrases:
             hits = [h for h in self._find((p,), c.fuzzy, c.min_quality, c.by, c.whole_word, c.learned) if self._in_window(h, c, tl)]
-            if c.not_in:
-                # Found as the phrase is, templates and all: a substring test could not see
-                # 没办法保证 in 没办法给您百分之百的保证.
-                cover = self._find(c.not_in, c.fuzzy, c.min_quality, "any", learned=c.learned)
+            if cover:
                 hits = [h for h in hits if not self.index.covered(h, cover)]
             if c.negated_by:
                 hits = [h for h in hits if not self.index.negated(h, c.negated_by, self.pack.settings["negation_window_chars"])]

@@ -587,18 +587,17 @@ def _holds(chans) -> list[Event]:
     """
     music = np.zeros_like(chans[0].music)
     anyone = np.zeros_like(music)
+    spoken = np.zeros_like(music)
     for c in chans:
         music |= c.music
         anyone |= _words(c)
+        spoken |= c.speech
     merged: list[tuple[int, int]] = []
     for a, b in runs(music & ~anyone):
         if merged and not anyone[merged[-1][1] : a].any():
             merged[-1] = (merged[-1][0], b)
         else:
             merged.append((a, b))
-    spoken = np.zeros_like(music)
-    for c in chans:
-        spoken |= c.speech
     widened = (_switched(*_widen(a, b, chans, anyone), chans, spoken) for a, b in merged)
     spans = [Span(round(a * HOP_S, 2), round(b * HOP_S, 2)) for a, b in widened]
     return [Event("hold", s.start_s, s.end_s, None, "audio", 0.8, "hold music") for s in spans if s.duration_s >= _MIN_HOLD_S]
