@@ -326,9 +326,50 @@ BLIND3 = [
 ]
 
 
+# The fourth blind split (`--set blind4`): written by the lead on 2026-12-02 (fourth session),
+# before that session's work began; blind3 was run twice at the end of the third session
+# (README) and is open to develop on from then. Whoever tunes the pack or the matcher must
+# not read these lines or tune on their results; they are run once, at the end.
+BLIND4 = [
+    ("blind4_open_1", "您好，欢迎致电电力客服热线，我是二十六号话务员，请问需要什么帮助？"),
+    ("blind4_open_2", "下午好，保险公司理赔中心，我叫陈静，请问您要办理什么业务？"),
+    ("blind4_open_3", "您好，宽带售后这边，工号一零八，您请讲，我来帮您看看。"),
+    ("blind4_open_4", "您好，我是航空公司客服小周，很高兴为您服务，请问有什么可以效劳的？"),
+    ("blind4_open_5", "您好，医院预约挂号中心，我是十四号。"),
+    ("blind4_open_greet_help", "您好，您想咨询点什么？"),
+    ("blind4_open_greet_only", "你好啊。"),
+    ("blind4_open_rude", "喂喂，说话啊，打电话又不吭声。"),
+    ("blind4_close_ask_1", "那您看还有没有其他需要我处理的？"),
+    ("blind4_close_ask_2", "其他方面还有什么问题吗？"),
+    ("blind4_close_ask_3", "请问您今天还有别的业务要办吗？"),
+    ("blind4_close_ask_4", "您还想了解点别的什么吗？"),
+    ("blind4_close_thanks_1", "谢谢您的支持，祝您周末愉快，再见。"),
+    ("blind4_close_thanks_2", "非常感谢您的来电，有问题随时打给我们，再见。"),
+    ("blind4_close_thanks_3", "好嘞，感谢您，那先这样，再见啊。"),
+    ("blind4_close_bad_1", "行了，我这边还忙着呢。"),
+    ("blind4_close_bad_2", "嗯，挂了。"),
+    ("blind4_promise_1", "我百分之百保证，明天上午师傅一定上门。"),
+    ("blind4_promise_2", "这个您放一百个心，绝对不会扣您一分钱。"),
+    ("blind4_promise_3", "肯定没问题的，我向您保证三天内全部解决。"),
+    ("blind4_shirk_1", "这个我们这边管不了，你自己去营业厅问。"),
+    ("blind4_shirk_2", "这不是我们部门的事，你找别人吧。"),
+    ("blind4_shirk_3", "你这个问题我解决不了，你直接去找商家。"),
+    ("blind4_blame_1", "都跟你说了多少遍了，你怎么还记不住呢？"),
+    ("blind4_blame_2", "这是你自己没看清楚条款，不能怪我们。"),
+    ("blind4_blame_3", "你当时要是仔细点，哪会有这种事？"),
+    ("blind4_kind_1", "这个问题不是您造成的，您别自责。"),
+    ("blind4_kind_2", "没关系的，谁都有可能遇到这种情况，不是您的责任。"),
+    ("blind4_no_promise", "这个结果我现在没法跟您保证，但我会尽最大努力去争取。"),
+    ("blind4_apology_1", "实在抱歉，让您等了这么久。"),
+    ("blind4_apology_2", "对于这次的问题，我代表公司向您道歉。"),
+    ("blind4_neutral_1", "您的话费余额是五十六块三毛，本月还没有出账。"),
+    ("blind4_neutral_2", "明天下午两点到四点之间，维修师傅会先给您打电话。"),
+]
+
+
 def all_lines() -> list[tuple[str, str, str]]:
     train = [(f"train_{i:02d}", "agent", text) for i, text in enumerate(CONFUSION_TRAIN, start=1)]
-    return PHRASES + train + [(pid, "agent", text) for pid, text in PARAPHRASES + HELDOUT + BLIND + DEV2 + BLIND2 + BLIND3]
+    return PHRASES + train + [(pid, "agent", text) for pid, text in PARAPHRASES + HELDOUT + BLIND + DEV2 + BLIND2 + BLIND3 + BLIND4]
 
 
 def synthesise(tts, text: str, side: str, path: Path) -> None:
