@@ -13,7 +13,10 @@ level, except that a phrase of six or more may lose one, never its first (感谢
 syllables at once with numpy.
 
 A phrase may be a template with slots whose words vary: `您好{org}` (a short name ending in
-中心 / 公司 / 部 / 热线 ...), `我是{name}`, `工号{digits}` (Chinese numerals or digits).
+中心 / 公司 / 部 / 热线 ...), `我是{name}`, `工号{digits}` (Chinese numerals or digits). An
+alternative `？` stands for the question mark Whisper writes at the end of a clause it heard
+asked (`{吗|呢|？}`): the sentence-final particle is the syllable it loses or mishears most
+(还需要帮您查点别的什么买? on the third blind split, five calls in 100).
 """
 
 from __future__ import annotations
@@ -77,6 +80,9 @@ def syllables(text: str) -> list[str]:
 
 
 _CLAUSE_END = re.compile(r"[，。！？；、,.!?;:：\s]")
+# Written in a template's alternatives for "the clause ends in a question mark here".
+QUESTION_MARK = "？"
+_QUESTION_MARKS = "？?"
 _HANZI = "\u4e00-\u9fff"
 _DIGIT_CHARS = "0-9零〇一二三四五六七八九十百千幺两"
 # Slots of phrase templates: (fewest, most characters, characters allowed, endings). A name
@@ -139,9 +145,9 @@ def template_error(phrase: str) -> str | None:
     for p, k in zip(parts, kinds):
         if k == "unknown":
             return f"unknown slot '{p}' (known: {', '.join('{' + k + '}' for k in _SLOTS)}, {{gap}}, {{@collection}}, {{a|b}})"
-        if k == "words" and not all(normalise(w) for w in _words(p)):
+        if k == "words" and not all(normalise(w) or (w == QUESTION_MARK and p is not parts[0]) for w in _words(p)):
             return f"'{p}': every alternative must hold words"
-    if kinds[0] != "words":
+    if kinds[0] != "words" or QUESTION_MARK in _words(parts[0]):
         return "a template must start with words, e.g. 您好{org}"
     if sum(min(len(normalise(w)) for w in _words(p)) for p, k in zip(parts, kinds) if k == "words") < 2:
         return "a template needs at least two characters of words"
@@ -179,6 +185,7 @@ class IndexedTranscript:
         self.times: list[tuple[float, float]] = []
         self.boundary: list[bool] = []  # a jieba word starts at this character
         self.clause: list[int] = []  # clauses (between punctuation) numbered through the transcript
+        self.asks: list[bool] = []  # the character ends a clause written with a question mark
         # Each side's utterances in time order; a phrase may run on into the same side's next
         # utterance after a short pause (VAD cuts 对 | 不起), never across sides or long gaps.
         order = sorted(range(len(segments)), key=lambda k: (segments[k].side, segments[k].start_s))
@@ -187,6 +194,7 @@ class IndexedTranscript:
             text = normalise(seg.text)
             times = _char_times(seg, text)
             clauses = _clause_numbers(seg.text, base=max(self.clause, default=0) + 1)
+            asks = _question_ends(seg.text)
             starts = set()
             pos = 0
             for word in jieba.cut(text):
@@ -198,6 +206,7 @@ class IndexedTranscript:
                 self.times.append(times[j])
                 self.boundary.append(j in starts)
                 self.clause.append(clauses[j])
+                self.asks.append(asks[j])
             nxt = segments[order[n + 1]] if n + 1 < len(order) else None
             # The other party's words in the pause end the utterance: a phrase is never
             # assembled across their turn (我向您承诺 | 嗯 | 今天之内一定给您办好).
@@ -209,6 +218,7 @@ class IndexedTranscript:
                 self.times.append((seg.end_s, seg.end_s))
                 self.boundary.append(True)
                 self.clause.append(-1)
+                self.asks.append(False)
         vocab: dict[str, int] = {"|": 0}
         syl = [_pinyin(c) if c != "|" else "|" for c in self.chars]
         self._char_ids = np.array([vocab.setdefault("c:" + c, len(vocab)) for c in self.chars], np.int64)
@@ -332,7 +342,10 @@ class IndexedTranscript:
                 if not states:
                     break
             else:
-                end, scored = max(states.items(), key=lambda item: (score(item[1]), item[0]))
+                # The best-matching way, and of equally good ones the nearest (fewest gap
+                # characters): 你到底懂不懂 is 你到底…懂 with an empty gap, not with 懂不 in it,
+                # which would read as denied.
+                end, scored = max(states.items(), key=lambda item: (score(item[1]), -sum(len(g) for _, _, g in item[1]), item[0]))
                 first = next(iter(firsts.values()))
                 hits.append(replace(
                     first, phrase=phrase, end_s=self.times[end - 1][1], matched="".join(self.chars[pos:end]),
@@ -352,17 +365,20 @@ class IndexedTranscript:
         kind = _kind(part)
         for pos, scored in states.items():
             if kind == "words":
-                for n, nxt in words_at(_words(part)).get(pos, {}).items():
+                for n, nxt in words_at(tuple(w for w in _words(part) if w != QUESTION_MARK)).get(pos, {}).items():
                     reach(pos + n, scored + [(nxt.quality, n, "")])
+                if QUESTION_MARK in _words(part) and self.asks[pos - 1]:
+                    reach(pos, scored)
                 continue
             if kind == "gap":
                 width = int(_GAP.fullmatch(part[1:-1]).group(1))
                 run = 0
                 while run < width and pos + run < len(self.chars) and self.chars[pos + run] != "|" and self.clause[pos + run] == self.clause[pos - 1]:
                     run += 1
-                # what follows the gap starts in the gap's clause
+                # what follows the gap starts in the gap's clause, or is the question mark
+                # that ends it
                 for k in range(run + 1):
-                    if pos + k < len(self.chars) and self.clause[pos + k] == self.clause[pos - 1]:
+                    if (pos + k < len(self.chars) and self.clause[pos + k] == self.clause[pos - 1]) or (k == run and self.asks[pos + k - 1]):
                         reach(pos + k, scored + [(0.0, 0, "".join(self.chars[pos : pos + k]))])
                 continue
             lo, hi, chars, endings = _SLOTS[part[1:-1]]
@@ -390,6 +406,17 @@ def _clause_numbers(text: str, base: int) -> list[int]:
             clause += 1
         elif _KEEP.match(ch):
             out.append(clause)
+    return out
+
+
+def _question_ends(text: str) -> list[bool]:
+    """Per character of the normalised text, whether a question mark ends its clause right after it."""
+    out: list[bool] = []
+    for ch in text:
+        if ch in _QUESTION_MARKS and out:
+            out[-1] = True
+        elif _KEEP.match(ch):
+            out.append(False)
     return out
 
 

@@ -48,3 +48,68 @@ from .test_rules import seg, verdicts
 def test_intents_by_structure_of_pack_2026_12_5(rule_id, said, result):
     segments = [seg(AGENT, 2.0, "您好"), seg(CUSTOMER, 6.0, "我想问一下我的订单"), seg(AGENT, 10.0, said)]
     assert verdicts(rules.load(), segments)[rule_id].result == result
+
+
+@pytest.mark.parametrize(
+    "rule_id,said,result",
+    [
+        # D1: an "else" and the yes-no question's end, whatever verb is between; the question
+        # mark Whisper writes stands for the particle it misheard (还需要帮您查点别的什么买?,
+        # third blind split); the A-not-A question; and no question without a particle or mark.
+        ("closing_anything_else", "请问还要帮您看看别的什么吗", PASS),
+        ("closing_anything_else", "您还需要办点别的什么买?", PASS),
+        ("closing_anything_else", "还有没有其他要咨询的", PASS),
+        ("closing_anything_else", "这个套餐还有什么优惠我帮您查一下", FAIL),
+        ("closing_anything_else", "您还需要办点别的什么买", FAIL),
+        ("closing_anything_else", "其他的手续我已经帮您办好了", FAIL),
+        # D2: the agent's bare thanks at the close.
+        ("closing_thanks", "好的，谢谢，再见", PASS),
+        ("closing_thanks", "不客气，再见", FAIL),
+        # A6: the hurry itself, as whisper-base heard 有事快说 (有序快说, third blind split), and the
+        # threat to hang up on silence; 尽快说明 is no hurry.
+        ("forbidden_opening", "喂，有序快说", FAIL),
+        ("forbidden_opening", "再不出声我就挂了", FAIL),
+        ("forbidden_opening", "这个情况我尽快说明一下", PASS),
+        # E2: an outcome vouched for with 一定, 准没错, 绝对 heard as 结对; effort is no promise.
+        ("absolute_promises", "一定能给您修好的", FAIL),
+        ("absolute_promises", "按我说的做准没错", FAIL),
+        ("absolute_promises", "您放心，结对没问题", FAIL),
+        ("absolute_promises", "我们一定会尽力帮您处理", PASS),
+        ("absolute_promises", "这个不一定能到", PASS),
+        # E3: we can't handle it (解决不了 / 没有办法), not ours by scope; the caller's 没有办法 is not.
+        ("shirking", "这个我们解决不了", FAIL),
+        ("shirking", "我们这边没有办法给您办", FAIL),
+        ("shirking", "这不在我们的职责范围内", FAIL),
+        ("shirking", "如果您没有办法到现场，我们可以上门", PASS),
+        ("shirking", "我们没有办法保证具体时间，但会尽快", PASS),
+        # E4: 002 6.3's rhetorical questions (谁叫你 / 这能怪我吗 / 我不是跟你说过吗 / 这么容易也不会),
+        # and 你到底懂不懂: its A-not-A is not a denial of 懂.
+        ("blaming_customer", "谁叫你不早说", FAIL),
+        ("blaming_customer", "这能怪我吗", FAIL),
+        ("blaming_customer", "我之前不是跟你说过吗", FAIL),
+        ("blaming_customer", "这么容易的操作也不会吗", FAIL),
+        ("blaming_customer", "你怎么老记不住", FAIL),
+        ("blaming_customer", "你到底懂不懂", FAIL),
+        ("blaming_customer", "您不是说过要改地址吗，我帮您改好了", PASS),
+        ("blaming_customer", "您都不用操心，我们来办", PASS),
+    ],
+)
+def test_intents_by_structure_of_pack_2026_12_7(rule_id, said, result):
+    segments = [seg(AGENT, 2.0, "您好"), seg(CUSTOMER, 6.0, "我想问一下我的订单"), seg(AGENT, 10.0, said)]
+    assert verdicts(rules.load(), segments)[rule_id].result == result
+
+
+@pytest.mark.parametrize(
+    "said,result",
+    [
+        # A4: an A-or-B question asks what the caller needs, the choices said; the ask may have
+        # words before its verb (请问您这次打来是有什么问题); 啥 is 什么.
+        ("请问您是想退货还是换货", PASS),
+        ("请问您这次打来是有什么问题", PASS),
+        ("您好，有啥能帮您的", PASS),
+        ("您好，这里是客服中心", FAIL),
+    ],
+)
+def test_offer_of_help_by_structure_of_pack_2026_12_7(said, result):
+    segments = [seg(AGENT, 2.0, said), seg(CUSTOMER, 8.0, "我想问一下我的订单"), seg(AGENT, 14.0, "好的")]
+    assert verdicts(rules.load(), segments)["offer_help"].result == result
