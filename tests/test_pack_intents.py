@@ -82,6 +82,8 @@ def test_intents_by_structure_of_pack_2026_12_5(rule_id, said, result):
         ("shirking", "这不在我们的职责范围内", FAIL),
         ("shirking", "如果您没有办法到现场，我们可以上门", PASS),
         ("shirking", "我们没有办法保证具体时间，但会尽快", PASS),
+        # The seeds' own recommended refusal of a haggle is not pushing the caller away.
+        ("shirking", "我实在没有办法继续回答您的议价问题", PASS),
         # E4: 002 6.3's rhetorical questions (谁叫你 / 这能怪我吗 / 我不是跟你说过吗 / 这么容易也不会),
         # and 你到底懂不懂: its A-not-A is not a denial of 懂.
         ("blaming_customer", "谁叫你不早说", FAIL),
