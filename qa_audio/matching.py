@@ -193,8 +193,7 @@ class IndexedTranscript:
             seg = segments[i]
             text = normalise(seg.text)
             times = _char_times(seg, text)
-            clauses = _clause_numbers(seg.text, base=max(self.clause, default=0) + 1)
-            asks = _question_ends(seg.text)
+            clauses, asks = _clauses(seg.text, base=max(self.clause, default=0) + 1)
             starts = set()
             pos = 0
             for word in jieba.cut(text):
@@ -363,11 +362,16 @@ class IndexedTranscript:
                 out[end] = scored
 
         kind = _kind(part)
+        if kind == "words":
+            alternatives = _words(part)
+            # Where each alternative's words stand, found once for every state of this step.
+            starts = words_at(tuple(w for w in alternatives if w != QUESTION_MARK))
+            asked = QUESTION_MARK in alternatives
         for pos, scored in states.items():
             if kind == "words":
-                for n, nxt in words_at(tuple(w for w in _words(part) if w != QUESTION_MARK)).get(pos, {}).items():
+                for n, nxt in starts.get(pos, {}).items():
                     reach(pos + n, scored + [(nxt.quality, n, "")])
-                if QUESTION_MARK in _words(part) and self.asks[pos - 1]:
+                if asked and self.asks[pos - 1]:
                     reach(pos, scored)
                 continue
             if kind == "gap":
@@ -398,26 +402,21 @@ class IndexedTranscript:
         return out
 
 
-def _clause_numbers(text: str, base: int) -> list[int]:
-    """Per character of the normalised text, the number of its clause (punctuation splits)."""
-    out, clause = [], base
+def _clauses(text: str, base: int) -> tuple[list[int], list[bool]]:
+    """Per character of the normalised text, the number of its clause (punctuation splits) and
+    whether a question mark ends that clause right after it."""
+    numbers: list[int] = []
+    asks: list[bool] = []
+    clause = base
     for ch in text:
         if _CLAUSE_END.match(ch):
             clause += 1
+            if ch in _QUESTION_MARKS and asks:
+                asks[-1] = True
         elif _KEEP.match(ch):
-            out.append(clause)
-    return out
-
-
-def _question_ends(text: str) -> list[bool]:
-    """Per character of the normalised text, whether a question mark ends its clause right after it."""
-    out: list[bool] = []
-    for ch in text:
-        if ch in _QUESTION_MARKS and out:
-            out[-1] = True
-        elif _KEEP.match(ch):
-            out.append(False)
-    return out
+            numbers.append(clause)
+            asks.append(False)
+    return numbers, asks
 
 
 def _char_times(seg: Segment, text: str) -> list[tuple[float, float]]:
