@@ -367,9 +367,50 @@ BLIND4 = [
 ]
 
 
+# The fifth blind split (`--set blind5`): written by the lead on 2026-12-02 (fifth session),
+# before that session's work began; blind4 was run twice at the end of the fourth session
+# (README) and is open to develop on from then. Whoever tunes the pack or the matcher must
+# not read these lines or tune on their results; they are run once, at the end.
+BLIND5 = [
+    ("blind5_open_1", "您好，这里是燃气公司服务热线，我是客服代表三零七号，请问您遇到什么问题了？"),
+    ("blind5_open_2", "早上好，银行信用卡中心，我是小林，请问有什么需要我帮忙的吗？"),
+    ("blind5_open_3", "您好，物流客服，我是五十二号，您这边有什么需要？"),
+    ("blind5_open_4", "您好，感谢您致电自来水公司，我是客服专员王芳，请问我能为您做点什么？"),
+    ("blind5_open_5", "您好，手机售后服务部，工号二一五。"),
+    ("blind5_open_greet_help", "您好，请问您需要办理什么？"),
+    ("blind5_open_greet_only", "哎，您好您好。"),
+    ("blind5_open_rude", "喂？谁啊？有事说事。"),
+    ("blind5_close_ask_1", "除了这个，您这边还有其它要咨询的吗？"),
+    ("blind5_close_ask_2", "还有哪些地方需要我帮您的？"),
+    ("blind5_close_ask_3", "今天还需要我帮您查点别的吗？"),
+    ("blind5_close_ask_4", "您看其他的还有要问的没有？"),
+    ("blind5_close_thanks_1", "感谢您的耐心，祝您生活愉快，再见。"),
+    ("blind5_close_thanks_2", "好的，多谢您打来电话，再见。"),
+    ("blind5_close_thanks_3", "谢谢您对我们工作的支持，拜拜。"),
+    ("blind5_close_bad_1", "就这样吧，没别的事我挂了。"),
+    ("blind5_close_bad_2", "好，知道了。"),
+    ("blind5_promise_1", "我跟您打包票，下周一之前肯定给您修好。"),
+    ("blind5_promise_2", "这个绝对没问题，您等着收货就行。"),
+    ("blind5_promise_3", "我敢保证以后再也不会出现这种情况。"),
+    ("blind5_shirk_1", "这个归物业管，你打物业电话去。"),
+    ("blind5_shirk_2", "这种事情我们客服处理不了，你去找当地的营业网点。"),
+    ("blind5_shirk_3", "这个跟我们没关系，你问快递公司去。"),
+    ("blind5_blame_1", "你自己填错了地址，怪谁呢？"),
+    ("blind5_blame_2", "我不是早就提醒过你了吗，你怎么不听呢？"),
+    ("blind5_blame_3", "这么简单的操作你都不会吗？"),
+    ("blind5_kind_1", "这事儿真不赖您，是我们系统出了问题。"),
+    ("blind5_kind_2", "您没做错什么，是我们通知得不及时。"),
+    ("blind5_no_promise", "我不能向您保证一定能退，但我会帮您尽量去申请。"),
+    ("blind5_apology_1", "给您带来不便，我们深表歉意。"),
+    ("blind5_apology_2", "这次是我们的失误，真是对不起。"),
+    ("blind5_neutral_1", "您的燃气费已经交到了十二月底，目前没有欠费。"),
+    ("blind5_neutral_2", "新卡会在七个工作日内寄到您登记的地址。"),
+]
+
+
 def all_lines() -> list[tuple[str, str, str]]:
     train = [(f"train_{i:02d}", "agent", text) for i, text in enumerate(CONFUSION_TRAIN, start=1)]
-    return PHRASES + train + [(pid, "agent", text) for pid, text in PARAPHRASES + HELDOUT + BLIND + DEV2 + BLIND2 + BLIND3 + BLIND4]
+    return PHRASES + train + [(pid, "agent", text) for pid, text in PARAPHRASES + HELDOUT + BLIND + DEV2 + BLIND2 + BLIND3 + BLIND4 + BLIND5]
 
 
 def synthesise(tts, text: str, side: str, path: Path) -> None:
