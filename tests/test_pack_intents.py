@@ -115,3 +115,22 @@ def test_intents_by_structure_of_pack_2026_12_7(rule_id, said, result):
 def test_offer_of_help_by_structure_of_pack_2026_12_7(said, result):
     segments = [seg(AGENT, 2.0, said), seg(CUSTOMER, 8.0, "我想问一下我的订单"), seg(AGENT, 14.0, "好的")]
     assert verdicts(rules.load(), segments)["offer_help"].result == result
+
+
+@pytest.mark.parametrize(
+    "said,result",
+    [
+        # A6/A8: the bare 喂 and a curt who or what instead of a greeting; 有事说事.
+        ("喂，谁啊", FAIL),
+        ("喂？哪位？", FAIL),
+        ("喂，干嘛", FAIL),
+        ("有事说事吧", FAIL),
+        # Greeted first, or 喂 with a greeting: not A6's opening.
+        ("喂，您好，请问有什么可以帮您", PASS),
+        ("您好，请问是哪位在办理", PASS),
+        ("喂喂，您好，听得到吗", PASS),
+    ],
+)
+def test_curt_opening_of_pack_2026_12_9(said, result):
+    segments = [seg(AGENT, 2.0, said), seg(CUSTOMER, 8.0, "我想问一下我的订单"), seg(AGENT, 14.0, "好的")]
+    assert verdicts(rules.load(), segments)["forbidden_opening"].result == result
