@@ -102,35 +102,25 @@ def test_intents_by_structure_of_pack_2026_12_7(rule_id, said, result):
 
 
 @pytest.mark.parametrize(
-    "said,result",
+    "rule_id,said,result",
     [
-        # A4: an A-or-B question asks what the caller needs, the choices said; the ask may have
-        # words before its verb (请问您这次打来是有什么问题); 啥 is 什么.
-        ("请问您是想退货还是换货", PASS),
-        ("请问您这次打来是有什么问题", PASS),
-        ("您好，有啥能帮您的", PASS),
-        ("您好，这里是客服中心", FAIL),
-    ],
-)
-def test_offer_of_help_by_structure_of_pack_2026_12_7(said, result):
-    segments = [seg(AGENT, 2.0, said), seg(CUSTOMER, 8.0, "我想问一下我的订单"), seg(AGENT, 14.0, "好的")]
-    assert verdicts(rules.load(), segments)["offer_help"].result == result
-
-
-@pytest.mark.parametrize(
-    "said,result",
-    [
-        # A6/A8: the bare 喂 and a curt who or what instead of a greeting; 有事说事.
-        ("喂，谁啊", FAIL),
-        ("喂？哪位？", FAIL),
-        ("喂，干嘛", FAIL),
-        ("有事说事吧", FAIL),
+        # A4 (pack 2026.12.7): an A-or-B question asks what the caller needs, the choices said; the
+        # ask may have words before its verb (请问您这次打来是有什么问题); 啥 is 什么.
+        ("offer_help", "请问您是想退货还是换货", PASS),
+        ("offer_help", "请问您这次打来是有什么问题", PASS),
+        ("offer_help", "您好，有啥能帮您的", PASS),
+        ("offer_help", "您好，这里是客服中心", FAIL),
+        # A6/A8 (pack 2026.12.9): the bare 喂 and a curt who or what instead of a greeting; 有事说事.
+        ("forbidden_opening", "喂，谁啊", FAIL),
+        ("forbidden_opening", "喂？哪位？", FAIL),
+        ("forbidden_opening", "喂，干嘛", FAIL),
+        ("forbidden_opening", "有事说事吧", FAIL),
         # Greeted first, or 喂 with a greeting: not A6's opening.
-        ("喂，您好，请问有什么可以帮您", PASS),
-        ("您好，请问是哪位在办理", PASS),
-        ("喂喂，您好，听得到吗", PASS),
+        ("forbidden_opening", "喂，您好，请问有什么可以帮您", PASS),
+        ("forbidden_opening", "您好，请问是哪位在办理", PASS),
+        ("forbidden_opening", "喂喂，您好，听得到吗", PASS),
     ],
 )
-def test_curt_opening_of_pack_2026_12_9(said, result):
+def test_opening_intents(rule_id, said, result):
     segments = [seg(AGENT, 2.0, said), seg(CUSTOMER, 8.0, "我想问一下我的订单"), seg(AGENT, 14.0, "好的")]
-    assert verdicts(rules.load(), segments)["forbidden_opening"].result == result
+    assert verdicts(rules.load(), segments)[rule_id].result == result
