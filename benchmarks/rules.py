@@ -31,7 +31,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from paraphrase_scenarios import FORBIDDEN_RULES, paraphrase_scenario
+from paraphrase_scenarios import FORBIDDEN_RULES, SPLITS, paraphrase_scenario
 from roles import speakers
 from scenarios import load_assets, random_scenario
 
@@ -80,7 +80,7 @@ def said_at(best, lines) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--calls", type=int, default=100)
-    ap.add_argument("--set", choices=("test", "dev", "dev2", "blind", "blind2", "blind3", "blind4", "blind5", "standard"), default="test")
+    ap.add_argument("--set", choices=(*SPLITS, "standard"), default="test")
     ap.add_argument("--beam-size", type=int, default=AsrSettings.beam_size)
     ap.add_argument("--no-verify", action="store_true", help="score without acoustic verification (qa_audio/verify.py)")
     ap.add_argument("--scores", type=Path, help="write every verification's best phrase, score and the rule's truth here (JSON lines), for calibration")
