@@ -14,7 +14,7 @@ it to, after the test split has been looked at. The blind split was run once, on
 by the lead at the start of the next session, took its place, `blind3` took the place of
 `blind2` (run once at the end of the second session) at the start of the third, and `blind4`
 that of `blind3` (run at the end of the third) at the start of the fourth, `blind5` that of
-`blind4` at the start of the fifth.
+`blind4` at the start of the fifth, `blind6` that of `blind5` at the start of the sixth.
 
 Each line id maps to what it is, for the ground truth: an opening says (greeting,
 introduction, offer of help, rude); a closing question asks for more needs or not; a
@@ -120,6 +120,7 @@ SPLITS = {
     "blind3": _blind("blind3"),
     "blind4": _blind("blind4"),
     "blind5": _blind("blind5"),
+    "blind6": _blind("blind6"),
 }
 PHRASE_RULES = ("greeting", "self_introduction", "offer_help", "forbidden_opening", "closing_anything_else", "closing_thanks",
                 "absolute_promises", "shirking", "blaming_customer", "apology_on_complaint")

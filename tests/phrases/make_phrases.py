@@ -408,9 +408,50 @@ BLIND5 = [
 ]
 
 
+# The sixth blind split (`--set blind6`): written by the lead on 2026-12-02 (sixth session),
+# before that session's work began; blind5 was run at the end of the fifth session (README)
+# and is open to develop on from then. Whoever tunes the pack or the matcher must not read
+# these lines or tune on their results; they are run once, at the end.
+BLIND6 = [
+    ("blind6_open_1", "您好，欢迎致电电力客服中心，我是九号话务员，请问有什么能帮到您？"),
+    ("blind6_open_2", "下午好，这里是保险理赔热线，我叫陈静，您有什么问题可以跟我说。"),
+    ("blind6_open_3", "您好，宽带报修中心，工号一一八为您服务，请问您需要报修什么？"),
+    ("blind6_open_4", "你好，商城客服部，我是小周，请问您想咨询点什么？"),
+    ("blind6_open_5", "您好，这里是医院预约挂号中心，我是话务员李娜。"),
+    ("blind6_open_greet_help", "您好，请问您要办理什么业务？"),
+    ("blind6_open_greet_only", "喂，您好。"),
+    ("blind6_open_rude", "喂，说吧，什么事？"),
+    ("blind6_close_ask_1", "那您还有别的什么想了解的吗？"),
+    ("blind6_close_ask_2", "其它方面还有需要帮忙的地方吗？"),
+    ("blind6_close_ask_3", "您还有什么疑问吗？"),
+    ("blind6_close_ask_4", "还有其他事情要我帮您处理的吗？"),
+    ("blind6_close_thanks_1", "非常感谢您的来电，再见。"),
+    ("blind6_close_thanks_2", "谢谢您的理解和配合，祝您一切顺利，再见。"),
+    ("blind6_close_thanks_3", "那就不打扰您了，感谢致电，再见。"),
+    ("blind6_close_bad_1", "行了，就这些，挂了啊。"),
+    ("blind6_close_bad_2", "嗯，没事了吧。"),
+    ("blind6_promise_1", "放心，百分之百给您办好。"),
+    ("blind6_promise_2", "我向您承诺，今天之内一定到账。"),
+    ("blind6_promise_3", "这个您完全不用担心，保证不会再出错。"),
+    ("blind6_shirk_1", "这个事你得去问银行，我们这里管不了。"),
+    ("blind6_shirk_2", "这个我们不管，你自己去营业厅问吧。"),
+    ("blind6_shirk_3", "这不归我们负责，你找厂家去吧。"),
+    ("blind6_blame_1", "你自己不看说明书，现在来找我们？"),
+    ("blind6_blame_2", "是你自己操作不当造成的，这个我们不负责。"),
+    ("blind6_blame_3", "你怎么连自己的密码都记不住？"),
+    ("blind6_kind_1", "这个不能怪您，是我们的页面提示写得不清楚。"),
+    ("blind6_kind_2", "您别着急，这种情况不是您的问题。"),
+    ("blind6_no_promise", "具体什么时候能到我没法保证，我帮您催一下。"),
+    ("blind6_apology_1", "非常抱歉给您添麻烦了。"),
+    ("blind6_apology_2", "真是不好意思，是我们工作没做到位。"),
+    ("blind6_neutral_1", "您这个月的电费是一百二十八元，缴费截止日期是二十号。"),
+    ("blind6_neutral_2", "您的理赔材料我们已经收到了，正在审核中。"),
+]
+
+
 def all_lines() -> list[tuple[str, str, str]]:
     train = [(f"train_{i:02d}", "agent", text) for i, text in enumerate(CONFUSION_TRAIN, start=1)]
-    return PHRASES + train + [(pid, "agent", text) for pid, text in PARAPHRASES + HELDOUT + BLIND + DEV2 + BLIND2 + BLIND3 + BLIND4 + BLIND5]
+    return PHRASES + train + [(pid, "agent", text) for pid, text in PARAPHRASES + HELDOUT + BLIND + DEV2 + BLIND2 + BLIND3 + BLIND4 + BLIND5 + BLIND6]
 
 
 def synthesise(tts, text: str, side: str, path: Path) -> None:
