@@ -89,11 +89,31 @@ def test_each_side_is_decoded_with_its_own_beam_and_sides_decoded_alike_share_wi
         (1, [("customer", 4.0), ("customer", 9.0)]), (5, [("agent", 1.0), ("agent", 6.0)])
     ]
     alike = by_beam(said, AsrSettings(beam_size=5, customer_beam_size=5))
-    assert [(beam, [u.start_s for u in group]) for beam, group in alike] == [(5, [1.0, 4.0, 6.0, 9.0])]
+    assert [(beam, [(u.side, u.start_s) for u in group]) for beam, group in alike] == [
+        (5, [("agent", 1.0), ("agent", 6.0), ("customer", 4.0), ("customer", 9.0)])
+    ]
     # Mono: one voice track whose sides are not known yet, so the agent's beam.
     assert [beam for beam, _ in by_beam([_Utterance("mixed", 0.0, said[0].audio)], AsrSettings(customer_beam_size=1))] == [5]
     # Transcripts cached under one policy are not reused under another.
     assert AsrSettings(customer_beam_size=1).key() != AsrSettings(customer_beam_size=5).key()
+
+
+@pytest.mark.slow
+def test_the_agent_repeating_the_customers_words_keeps_them(transcriber, phrases, speech, china):
+    # The customer's 好的，谢谢 and, 0.3 s later, the agent's 好的，谢谢您的配合，再见: packed
+    # back to back across sides, Whisper read the repeated words once and the agent's line
+    # came out 你的配合，再见 (blind6 seeds 97, 29, 33: closing_thanks failed).
+    turns = [
+        callgen.Turn("agent", phrases["open_full_1"], "open_full_1"),
+        callgen.Turn("customer", speech[3]),
+        callgen.Turn("customer", phrases["cust_thanks"], gap_s=0.5),
+        callgen.Turn("agent", phrases["close_thanks_2"], "close_thanks_2", gap_s=0.3),
+    ]
+    audio, truth = callgen.compose(callgen.CallScript(turns, china, telephone=True, seed=97))
+    a = Audio(audio, SAMPLE_RATE, "gen")
+    line = truth.lines[-1]
+    agent = "".join(s.text for s in transcriber.transcribe(a, analyse(a, china)) if s.side == "agent" and s.end_s > line.start_s)
+    assert "谢谢您的配合" in agent.replace(",", "").replace("，", ""), agent
 
 
 def test_long_calls_are_packed_a_group_of_speech_at_a_time_from_16_bit_samples():
