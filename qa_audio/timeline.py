@@ -591,7 +591,7 @@ def _holds(chans) -> list[Event]:
     for c in chans:
         music |= c.music
         anyone |= _words(c)
-        spoken |= c.speech
+        spoken |= _words(c, 0.0)
     merged: list[tuple[int, int]] = []
     for a, b in runs(music & ~anyone):
         if merged and not anyone[merged[-1][1] : a].any():
@@ -603,15 +603,17 @@ def _holds(chans) -> list[Event]:
     return [Event("hold", s.start_s, s.end_s, None, "audio", 0.8, "hold music") for s in spans if s.duration_s >= _MIN_HOLD_S]
 
 
-def _words(c: _Channel) -> np.ndarray:
-    """Speech that can end a hold: long enough, carried by a live line, near the side's
-    speaking level, and (on a channel with music) louder than the music, which a PBX plays
-    10-25 dB below speech; a passage of music the model misheard as speech is as loud as the
-    music around it, and the rests between its notes fall below the line's noise."""
-    words = _long_runs(c.speech, _HOLD_ENDING_WORDS_S)
-    if not words.any():
+def _words(c: _Channel, min_s: float = _HOLD_ENDING_WORDS_S) -> np.ndarray:
+    """Speech that can end a hold: at least `min_s` long, carried by a live line, near the
+    side's speaking level (that of its runs of speech a second long or more), and (on a
+    channel with music) louder than the music, which a PBX plays 10-25 dB below speech; a
+    passage of music the model misheard as speech is as loud as the music around it, and the
+    rests between its notes fall below the line's noise."""
+    turns = _long_runs(c.speech, _HOLD_ENDING_WORDS_S)
+    words = turns if min_s == _HOLD_ENDING_WORDS_S else _long_runs(c.speech, min_s)
+    if not turns.any():
         return words
-    speaking_db = float(np.percentile(c.energy_db[words & c.loud], 90))
+    speaking_db = float(np.percentile(c.energy_db[turns & c.loud], 90))
     for a, b in runs(words):
         below_line = float(np.mean(c.quiet[a:b]))
         if below_line > _WORDS_BELOW_LINE or float(np.percentile(c.energy_db[a:b], 90)) < speaking_db - _WORDS_UNDER_SPEAKING_DB:

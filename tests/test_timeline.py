@@ -372,12 +372,15 @@ def test_stereo_answer_is_the_agents_leg_opening_not_a_step_in_the_callers_noise
 
 
 @pytest.mark.parametrize("stereo", [True, False])
-def test_hold_starts_where_the_pbx_takes_the_leg_not_at_the_first_notes(phrases, china, stereo):
+@pytest.mark.parametrize("blips", [False, True])
+def test_hold_starts_where_the_pbx_takes_the_leg_not_at_the_first_notes(phrases, china, stereo, blips):
     """A track may open with seconds of its recording's hiss, as loud as the line's noise and
     as unsteady: no level or steadiness tells it from the line. But the PBX's switch does:
     the line's noise (white, to 8 kHz) gives way to the hiss of an 8 kHz track (nothing over
     3.6 kHz), and on a mono mix the agent's noise leaves the sum. The hold starts there,
-    not 3 s later at the first notes (benchmarks/timeline.py seeds 1043, 5013)."""
+    not 3 s later at the first notes (benchmarks/timeline.py seeds 1043, 5013). Nor do two
+    soft notes in the hiss, too short to be music and 20 dB under the agent's words, stop
+    the search for the switch as words would (seeds 5033, 5057, 19004: 2-8 s late)."""
     rng = np.random.default_rng(14)
     ask, back = (callgen.level(phrases[k].audio, -20.0) for k in ("hold_ask_1", "hold_back_thanks_1"))
     h0 = 1.0 + len(ask) / SAMPLE_RATE + 0.6
@@ -388,6 +391,9 @@ def test_hold_starts_where_the_pbx_takes_the_leg_not_at_the_first_notes(phrases,
     agent = callgen.line_noise(n, rng, -62.0)
     agent[int(h0 * SAMPLE_RATE) : int(h1 * SAMPLE_RATE)] = 0.0
     agent += _place(n, [(1.0, ask), (h0, hiss), (h0 + 3.0, music), (h1 + 0.6, back)])
+    if blips:
+        note = callgen.tone((523.0,), 0.25, -40.0)
+        agent += _place(n, [(h0 + 1.0, note), (h0 + 1.6, note)])
     customer = callgen.line_noise(n, rng, -66.0, "pink")
     channels = np.stack([agent, customer]) if stereo else ((agent + customer) / 2)[None, :]
     (hold,) = analyse(Audio(channels, SAMPLE_RATE, "test"), china).holds
