@@ -591,7 +591,11 @@ def _holds(chans) -> list[Event]:
     for c in chans:
         music |= c.music
         anyone |= _words(c)
-        spoken |= _words(c, 0.0)
+        # What bounds the search for the switch: speech at the side's level on a live line,
+        # and of its bits too short to end a hold those louder than the music (soft notes of
+        # a track's opening are none of these); a turn as loud as loud music still bounds.
+        level = _at_speaking_level(c, 0.0)
+        spoken |= _over_music(c, level) | _long_runs(level, _HOLD_ENDING_WORDS_S)
     merged: list[tuple[int, int]] = []
     for a, b in runs(music & ~anyone):
         if merged and not anyone[merged[-1][1] : a].any():
@@ -603,12 +607,17 @@ def _holds(chans) -> list[Event]:
     return [Event("hold", s.start_s, s.end_s, None, "audio", 0.8, "hold music") for s in spans if s.duration_s >= _MIN_HOLD_S]
 
 
-def _words(c: _Channel, min_s: float = _HOLD_ENDING_WORDS_S) -> np.ndarray:
-    """Speech that can end a hold: at least `min_s` long, carried by a live line, near the
-    side's speaking level (that of its runs of speech a second long or more), and (on a
-    channel with music) louder than the music, which a PBX plays 10-25 dB below speech; a
-    passage of music the model misheard as speech is as loud as the music around it, and the
-    rests between its notes fall below the line's noise."""
+def _words(c: _Channel) -> np.ndarray:
+    """Speech that can end a hold: a second long or more, carried by a live line, near the
+    side's speaking level and louder than any music (`_over_music`)."""
+    return _over_music(c, _at_speaking_level(c, _HOLD_ENDING_WORDS_S))
+
+
+def _at_speaking_level(c: _Channel, min_s: float) -> np.ndarray:
+    """Runs of speech-like sound at least `min_s` long, carried by a live line and near the
+    side's speaking level (that of its runs a second long or more): a passage of music the
+    model misheard as speech is softer, and the rests between its notes fall below the
+    line's noise."""
     turns = _long_runs(c.speech, _HOLD_ENDING_WORDS_S)
     words = turns if min_s == _HOLD_ENDING_WORDS_S else _long_runs(c.speech, min_s)
     if not turns.any():
@@ -618,11 +627,18 @@ def _words(c: _Channel, min_s: float = _HOLD_ENDING_WORDS_S) -> np.ndarray:
         below_line = float(np.mean(c.quiet[a:b]))
         if below_line > _WORDS_BELOW_LINE or float(np.percentile(c.energy_db[a:b], 90)) < speaking_db - _WORDS_UNDER_SPEAKING_DB:
             words[a:b] = False
+    return words
+
+
+def _over_music(c: _Channel, words: np.ndarray) -> np.ndarray:
+    """`words` without the runs no louder than the channel's music, which a PBX plays 10-25
+    dB below speech; music the model misheard as speech is as loud as the music around it."""
     if not c.music.any() or not words.any():
         return words
     music_db = float(np.median(c.energy_db[c.music]))
     if music_db > float(np.median(c.energy_db[words])) - _WORDS_OVER_MUSIC_DB:
         return words  # "music" as loud as the speech: the level tells nothing
+    words = words.copy()
     for a, b in runs(words):
         loud = c.loud[a:b]
         if loud.any() and float(np.mean(c.energy_db[a:b][loud])) < music_db + _WORDS_OVER_MUSIC_DB:

@@ -58,13 +58,16 @@ def test_recording_from_answer_has_unknown_pickup(speech, phrases, china):
     # macroform-cold_day's drum passage, which the model hears as speech and whose rests fall
     # below the line's noise: it must neither end the hold nor split it.
     (True, True, "customer", 46),
+    # The agent's words after the hold, not 6 dB louder than loud music on average: they must
+    # still bound the hold (a search for the switch that took them for music ran 2-14 s on).
+    (True, True, "agent", 15), (False, False, "agent", 33),
 ])
 def test_real_hold_music_found_as_one_hold_with_its_duration(speech, phrases, china, telephone, stereo, music_side, seed):
     turns = [
         callgen.Turn("agent", phrases["open_full_1"]),
         callgen.Turn("customer", speech[3]),
         callgen.Turn("agent", phrases["hold_ask_1"], hold_s=45.0),
-        callgen.Turn("agent", phrases["hold_back_thanks_1"]),
+        callgen.Turn("agent", phrases["hold_back_thanks_1"], "hold_back_thanks_1"),
         callgen.Turn("customer", speech[4]),
     ]
     script = callgen.CallScript(turns, china, telephone=telephone, stereo=stereo, music_side=music_side, seed=seed)
@@ -74,6 +77,8 @@ def test_real_hold_music_found_as_one_hold_with_its_duration(speech, phrases, ch
     (start, end), hold = truth.holds[0], tl.holds[0]
     assert abs((hold.end_s - hold.start_s) - (end - start)) <= 1.0
     assert abs(hold.start_s - start) <= 1.0
+    back = next(line for line in truth.lines if line.phrase_id == "hold_back_thanks_1")
+    assert hold.end_s <= back.start_s + 0.1, (hold.end_s, back.start_s)
     # Music is not speech: nothing inside the hold reaches the transcriber.
     inside = [s for spans in tl.speech.values() for s in spans if s.start_s > start + 0.5 and s.end_s < end - 0.5]
     assert inside == []
