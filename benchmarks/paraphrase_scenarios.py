@@ -14,7 +14,9 @@ it to, after the test split has been looked at. The blind split was run once, on
 by the lead at the start of the next session, took its place, `blind3` took the place of
 `blind2` (run once at the end of the second session) at the start of the third, and `blind4`
 that of `blind3` (run at the end of the third) at the start of the fourth, `blind5` that of
-`blind4` at the start of the fifth, `blind6` that of `blind5` at the start of the sixth.
+`blind4` at the start of the fifth, `blind6` that of `blind5` at the start of the sixth, and
+`blind7` that of `blind6` (run once in the sixth session, on the code it started from) early
+in the seventh, before any change to the pack.
 
 Each line id maps to what it is, for the ground truth: an opening says (greeting,
 introduction, offer of help, rude); a closing question asks for more needs or not; a
@@ -121,6 +123,7 @@ SPLITS = {
     "blind4": _blind("blind4"),
     "blind5": _blind("blind5"),
     "blind6": _blind("blind6"),
+    "blind7": _blind("blind7"),
 }
 PHRASE_RULES = ("greeting", "self_introduction", "offer_help", "forbidden_opening", "closing_anything_else", "closing_thanks",
                 "absolute_promises", "shirking", "blaming_customer", "apology_on_complaint")

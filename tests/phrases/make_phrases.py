@@ -449,9 +449,50 @@ BLIND6 = [
 ]
 
 
+# The seventh blind split (`--set blind7`): written by the lead on 2026-12-03 (seventh
+# session), before any change to the pack or the matcher; blind6 was run once in the sixth
+# session (README) and is open to develop on from then. Not to be read or tuned on; run once,
+# at the end.
+BLIND7 = [
+    ("blind7_open_1", "您好，这里是燃气服务热线，我是客服代表王芳，请问有什么可以为您效劳的？"),
+    ("blind7_open_2", "晚上好，快递客服中心，我是五十二号客服，请问您要查询什么？"),
+    ("blind7_open_3", "您好，物业服务中心，我姓刘，请问有什么需要帮忙的？"),
+    ("blind7_open_4", "您好，感谢致电航空公司客服，我是小赵，请问今天有什么可以帮到您？"),
+    ("blind7_open_5", "您好，社保咨询热线，工号二零七。"),
+    ("blind7_open_greet_help", "您好，请问您需要什么帮助？"),
+    ("blind7_open_greet_only", "哎，您好。"),
+    ("blind7_open_rude", "喂，找谁啊？有事赶紧的。"),
+    ("blind7_close_ask_1", "请问还有别的需要我帮您看看的吗？"),
+    ("blind7_close_ask_2", "您这边还有其他问题需要咨询吗？"),
+    ("blind7_close_ask_3", "除了这个，还有什么我能帮上忙的吗？"),
+    ("blind7_close_ask_4", "还有别的事情吗？"),
+    ("blind7_close_thanks_1", "好的，感谢您对我们工作的支持，再见。"),
+    ("blind7_close_thanks_2", "谢谢来电，祝您周末愉快，再见。"),
+    ("blind7_close_thanks_3", "那先这样，多谢您的来电，拜拜。"),
+    ("blind7_close_bad_1", "好，那我挂了。"),
+    ("blind7_close_bad_2", "就这样吧，拜拜。"),
+    ("blind7_promise_1", "您放一万个心，肯定给您解决。"),
+    ("blind7_promise_2", "我保证明天一早就给您送到。"),
+    ("blind7_promise_3", "我拍胸脯跟您保证，一点问题都没有。"),
+    ("blind7_shirk_1", "这事跟我们没关系，你打物业电话吧。"),
+    ("blind7_shirk_2", "这个不是我们部门的，你自己打银行电话问问。"),
+    ("blind7_shirk_3", "这种事我们处理不了，你去找快递公司。"),
+    ("blind7_blame_1", "谁让你当时不仔细核对的？"),
+    ("blind7_blame_2", "你自己填错了地址，怪不得别人。"),
+    ("blind7_blame_3", "这么简单的操作你都不会吗？"),
+    ("blind7_kind_1", "这不是您的责任，是系统出了故障。"),
+    ("blind7_kind_2", "您别自责，谁都可能遇到这种情况。"),
+    ("blind7_no_promise", "这个我不敢跟您打包票，但我会尽快帮您跟进。"),
+    ("blind7_apology_1", "给您带来不便，实在对不起。"),
+    ("blind7_apology_2", "这件事是我们的疏忽，向您道歉。"),
+    ("blind7_neutral_1", "您的包裹目前在北京转运中心，预计后天送达。"),
+    ("blind7_neutral_2", "您的套餐每月包含五百分钟的通话时长。"),
+]
+
+
 def all_lines() -> list[tuple[str, str, str]]:
     train = [(f"train_{i:02d}", "agent", text) for i, text in enumerate(CONFUSION_TRAIN, start=1)]
-    return PHRASES + train + [(pid, "agent", text) for pid, text in PARAPHRASES + HELDOUT + BLIND + DEV2 + BLIND2 + BLIND3 + BLIND4 + BLIND5 + BLIND6]
+    return PHRASES + train + [(pid, "agent", text) for pid, text in PARAPHRASES + HELDOUT + BLIND + DEV2 + BLIND2 + BLIND3 + BLIND4 + BLIND5 + BLIND6 + BLIND7]
 
 
 def synthesise(tts, text: str, side: str, path: Path) -> None:
