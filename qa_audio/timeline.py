@@ -590,12 +590,14 @@ def _holds(chans) -> list[Event]:
     spoken = np.zeros_like(music)
     for c in chans:
         music |= c.music
-        anyone |= _words(c)
-        # What bounds the search for the switch: speech at the side's level on a live line,
-        # and of its bits too short to end a hold those louder than the music (soft notes of
-        # a track's opening are none of these); a turn as loud as loud music still bounds.
-        level = _at_speaking_level(c, 0.0)
-        spoken |= _over_music(c, level) | _long_runs(level, _HOLD_ENDING_WORDS_S)
+        level = _at_speaking_level(c)
+        # Words that end a hold last a second or more and are louder than any music.
+        turns = _long_runs(level, _HOLD_ENDING_WORDS_S)
+        anyone |= _over_music(c, turns)
+        # What bounds the search for the switch: those turns whatever the music, and of the
+        # bits too short to end a hold those louder than the music (soft notes of a track's
+        # opening are none of these).
+        spoken |= _over_music(c, level) | turns
     merged: list[tuple[int, int]] = []
     for a, b in runs(music & ~anyone):
         if merged and not anyone[merged[-1][1] : a].any():
@@ -607,19 +609,12 @@ def _holds(chans) -> list[Event]:
     return [Event("hold", s.start_s, s.end_s, None, "audio", 0.8, "hold music") for s in spans if s.duration_s >= _MIN_HOLD_S]
 
 
-def _words(c: _Channel) -> np.ndarray:
-    """Speech that can end a hold: a second long or more, carried by a live line, near the
-    side's speaking level and louder than any music (`_over_music`)."""
-    return _over_music(c, _at_speaking_level(c, _HOLD_ENDING_WORDS_S))
-
-
-def _at_speaking_level(c: _Channel, min_s: float) -> np.ndarray:
-    """Runs of speech-like sound at least `min_s` long, carried by a live line and near the
-    side's speaking level (that of its runs a second long or more): a passage of music the
-    model misheard as speech is softer, and the rests between its notes fall below the
-    line's noise."""
+def _at_speaking_level(c: _Channel) -> np.ndarray:
+    """The runs of speech-like sound carried by a live line and near the side's speaking
+    level (that of its runs a second long or more): a passage of music the model misheard as
+    speech is softer, and the rests between its notes fall below the line's noise."""
+    words = c.speech.copy()
     turns = _long_runs(c.speech, _HOLD_ENDING_WORDS_S)
-    words = turns if min_s == _HOLD_ENDING_WORDS_S else _long_runs(c.speech, min_s)
     if not turns.any():
         return words
     speaking_db = float(np.percentile(c.energy_db[turns & c.loud], 90))
