@@ -250,15 +250,15 @@ def test_acknowledge_dispute_resolve(app, web_db):
 
 
 def test_disputes_close_after_the_window(web_db):
-    late = client(create_app(web_db.path, dispute_days=0), "agent1")
-    failed = next(f["rule_id"] for f in late.get("/api/calls/c001").json()["findings"] if f["result"] == "fail")
-    r = late.post("/calls/c001/dispute", data={"csrf": csrf(late, "/me"), "rule_id": failed, "reason": "too late"})
+    late = client(create_app(web_db.path, dispute_days=0), "agent2")
+    failed = next(f["rule_id"] for f in late.get("/api/calls/c002").json()["findings"] if f["result"] == "fail")
+    r = late.post("/calls/c002/dispute", data={"csrf": csrf(late, "/me"), "rule_id": failed, "reason": "too late"})
     assert "已超过申诉期限" in unquote_plus(r.headers["location"])
-    passed = next(f["rule_id"] for f in late.get("/api/calls/c001").json()["findings"] if f["result"] == "pass")
-    on_time = client(create_app(web_db.path), "agent1")
-    r = on_time.post("/calls/c001/dispute", data={"csrf": csrf(on_time, "/me"), "rule_id": passed, "reason": "a pass"})
+    passed = next(f["rule_id"] for f in late.get("/api/calls/c002").json()["findings"] if f["result"] == "pass")
+    on_time = client(create_app(web_db.path), "agent2")
+    r = on_time.post("/calls/c002/dispute", data={"csrf": csrf(on_time, "/me"), "rule_id": passed, "reason": "a pass"})
     assert "只能对未通过" in unquote_plus(r.headers["location"])
-    assert "申诉期限" in late.get("/calls/c001").text
+    assert "申诉期限" in late.get("/calls/c002").text
 
 
 def test_new_tables_are_append_only(web_db):
