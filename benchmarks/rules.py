@@ -1,14 +1,14 @@
 """Per-rule precision and recall of the standard rule pack on composed calls whose agent
 lines are known (synthesised) and whose customers are real recordings.
 
-    .venv/bin/python benchmarks/rules.py [--calls 100] [--set test|dev|dev2|blind|blind2|blind3|blind4|blind5|blind6|blind7|standard] [--beam-size 5]
+    .venv/bin/python benchmarks/rules.py [--calls 100] [--set test|dev|dev2|blind|blind2|blind3|blind4|blind5|blind6|blind7|blind8|standard] [--beam-size 5]
 
 `--set test` (default) and `--set dev`: benchmarks/paraphrase_scenarios.py, the agent's
 lines half in the standard's words and half in other words, of the held-out test split
 (`test_*`, never read to write the pack) or of the dev split (`para_*`, the lines of pack
-2026.12.1's figures, looked at while its collections were widened); `--set blind7`: the
-`blind7_*` lines, not to be read or tuned on, run once at the end of a round (`--set blind`,
-`blind2`, `blind3`, `blind4`, `blind5`, `blind6`: the earlier blind splits, each run at the end of a round and open to
+2026.12.1's figures, looked at while its collections were widened); `--set blind8`: the
+`blind8_*` lines, not to be read or tuned on, run at the start and the end of a round (`--set blind`,
+`blind2` ... `blind7`: the earlier blind splits, each run at the end of a round and open to
 develop on since); calls alternate mono /
 stereo and, in pairs, G.711 / wideband, so half are mono and half G.711. `--set standard`:
 the standard's own words with holds (benchmarks/scenarios.py), stereo, as in pack 2026.11.

@@ -490,9 +490,46 @@ BLIND7 = [
 ]
 
 
+BLIND8 = [
+    ("blind8_open_1", "您好，欢迎致电宽带客服，我是三十八号，很高兴为您服务，请问您遇到什么问题了？"),
+    ("blind8_open_2", "下午好，银行信用卡中心，我是客服小周，请问我能为您做点什么？"),
+    ("blind8_open_3", "您好，这边是公积金管理中心，我叫李娜，您有什么想咨询的吗？"),
+    ("blind8_open_4", "早上好，家电售后服务部，工号一一五为您服务，请问有哪里需要我帮忙的？"),
+    ("blind8_open_5", "您好，医保服务热线，我是八号座席。"),
+    ("blind8_open_greet_help", "你好，请问您想办理什么业务？"),
+    ("blind8_open_greet_only", "喂，您好。"),
+    ("blind8_open_rude", "喂，有事没事？没事我挂了。"),
+    ("blind8_close_ask_1", "您看还有什么要我帮忙处理的吗？"),
+    ("blind8_close_ask_2", "其他方面还有疑问吗？"),
+    ("blind8_close_ask_3", "还有别的什么想了解的吗？"),
+    ("blind8_close_ask_4", "请问今天还有其他事情要办吗？"),
+    ("blind8_close_thanks_1", "非常感谢您的耐心，祝您生活愉快，再见。"),
+    ("blind8_close_thanks_2", "感谢您选择我们的服务，再见。"),
+    ("blind8_close_thanks_3", "谢谢您打电话过来，有问题随时联系我们。"),
+    ("blind8_close_bad_1", "行了，没别的事我就挂了。"),
+    ("blind8_close_bad_2", "好，就这么着吧。"),
+    ("blind8_promise_1", "这事包您满意，绝对不会出岔子。"),
+    ("blind8_promise_2", "您放心，今天下午之前保证到账。"),
+    ("blind8_promise_3", "我跟您打包票，下次肯定不会再出错了。"),
+    ("blind8_shirk_1", "这个问题您得去问厂家，我们这边不管售后。"),
+    ("blind8_shirk_2", "这不归我们管，您找当地营业厅吧。"),
+    ("blind8_shirk_3", "这是快递公司的事，跟我们没有关系。"),
+    ("blind8_blame_1", "我都跟您解释好几遍了，您怎么还不明白？"),
+    ("blind8_blame_2", "是您自己没按提示操作，才会这样的。"),
+    ("blind8_blame_3", "您连自己的密码都记不住吗？"),
+    ("blind8_kind_1", "这个情况不怪您，是我们通知得太晚了。"),
+    ("blind8_kind_2", "您没有做错什么，我们来帮您处理。"),
+    ("blind8_no_promise", "具体结果我现在不好保证，我先帮您提交申请。"),
+    ("blind8_apology_1", "真是抱歉，让您多跑了一趟。"),
+    ("blind8_apology_2", "这次是我们工作没做好，请您原谅。"),
+    ("blind8_neutral_1", "您的账单已经出来了，本月应还金额是三百二十元。"),
+    ("blind8_neutral_2", "新卡会在七个工作日内寄到您登记的地址。"),
+]
+
+
 def all_lines() -> list[tuple[str, str, str]]:
     train = [(f"train_{i:02d}", "agent", text) for i, text in enumerate(CONFUSION_TRAIN, start=1)]
-    return PHRASES + train + [(pid, "agent", text) for pid, text in PARAPHRASES + HELDOUT + BLIND + DEV2 + BLIND2 + BLIND3 + BLIND4 + BLIND5 + BLIND6 + BLIND7]
+    return PHRASES + train + [(pid, "agent", text) for pid, text in PARAPHRASES + HELDOUT + BLIND + DEV2 + BLIND2 + BLIND3 + BLIND4 + BLIND5 + BLIND6 + BLIND7 + BLIND8]
 
 
 def synthesise(tts, text: str, side: str, path: Path) -> None:
