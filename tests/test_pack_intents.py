@@ -124,3 +124,49 @@ def test_intents_by_structure_of_pack_2026_12_7(rule_id, said, result):
 def test_opening_intents(rule_id, said, result):
     segments = [seg(AGENT, 2.0, said), seg(CUSTOMER, 8.0, "我想问一下我的订单"), seg(AGENT, 14.0, "好的")]
     assert verdicts(rules.load(), segments)[rule_id].result == result
+
+
+@pytest.mark.parametrize(
+    "said,result",
+    [
+        # E6 (pack 2026.12.10) in 002 4.10's own list (请原谅……) and its 请接受我们的歉意 / 向客户道歉,
+        # and 004's 包涵.
+        ("这次是我们没处理好，请您原谅", PASS),
+        ("这件事我们向您道歉", PASS),
+        ("给您添麻烦了，请接受我们的歉意", PASS),
+        ("多有不周，还请您多多包涵", PASS),
+        # The customer's complaint answered with facts alone is no apology.
+        ("您的包裹明天到", FAIL),
+    ],
+)
+def test_apology_words_of_the_standard(said, result):
+    segments = [seg(AGENT, 2.0, "您好"), seg(CUSTOMER, 6.0, "我要投诉，你们太慢了"), seg(AGENT, 10.0, said)]
+    assert verdicts(rules.load(), segments)["apology_on_complaint"].result == result
+
+
+@pytest.mark.parametrize(
+    "rule_id,said,result",
+    [
+        # E3 (pack 2026.12.10): 002 6.5's 这不是我办理的 as not our department's, and 你拨××电话去查.
+        ("shirking", "这个不是我们部门的", FAIL),
+        ("shirking", "这不归我们科室管", FAIL),
+        ("shirking", "你自己打银行电话问问", FAIL),
+        # Advice and look-alikes: the polite 您 telling the caller how to reach someone, our own department.
+        ("shirking", "您可以自己打客服电话问一下进度", PASS),
+        ("shirking", "您自己打电话的时候记得说订单号", PASS),
+        ("shirking", "这是我们部门的业务，我帮您办", PASS),
+        # E4: 6.3.7's didn't-I-tell-you with a reminder, 6.5.7's your own not looking; not what the caller need not do.
+        ("blaming_customer", "我不是早就提醒过你了吗", FAIL),
+        ("blaming_customer", "你自己没注意看短信", FAIL),
+        ("blaming_customer", "您自己不用操作，我们来处理", PASS),
+        # A6: a curt who (喂，找谁) and the hurry 有事赶紧的; a greeted who is polite.
+        ("forbidden_opening", "喂，找谁啊", FAIL),
+        ("forbidden_opening", "有事赶紧的", FAIL),
+        ("forbidden_opening", "喂您好，请问您找谁", PASS),
+        # A3: 我叫 introduces as 我是 does.
+        ("self_introduction", "您好，我叫王丽", PASS),
+    ],
+)
+def test_intents_of_pack_2026_12_10(rule_id, said, result):
+    segments = [seg(AGENT, 2.0, said), seg(CUSTOMER, 8.0, "我想问一下我的订单"), seg(AGENT, 14.0, "好的")]
+    assert verdicts(rules.load(), segments)[rule_id].result == result
