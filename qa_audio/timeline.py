@@ -79,6 +79,10 @@ _FADE_DB = 3.0
 # speech-like bits inside a hold are staccato music heard between digitally silent rests.
 _HOLD_ENDING_WORDS_S = 1.0
 _WORDS_OVER_MUSIC_DB = 6.0
+# A passage of the track softer than its music, inside the hold, has the held leg within this
+# of both its ends (seed 13074: 7.9 s of cold_day); real words quieter than a loud track were
+# next to none (seeds 11, 32).
+_MUSIC_AROUND_S = 1.0
 # Words on a live line never dip below its noise (real turns: at most 5 % of their frames,
 # where a long hold pulled the floor estimate up); music misheard as words, with the rests
 # between its notes in a leg the PBX feeds, has 23-35 % (benchmarks/timeline.py misses).
@@ -631,12 +635,17 @@ def _over_music(c: _Channel, words: np.ndarray) -> np.ndarray:
     if not c.music.any() or not words.any():
         return words
     music_db = float(np.median(c.energy_db[c.music]))
-    if music_db > float(np.median(c.energy_db[words])) - _WORDS_OVER_MUSIC_DB:
-        return words  # "music" as loud as the speech: the level tells nothing
+    # "Music" as loud as the speech (or music taken for words pulling the words' level down,
+    # seed 13074): the level only tells a passage softer than the music around it.
+    loud_music = music_db > float(np.median(c.energy_db[words])) - _WORDS_OVER_MUSIC_DB
+    margin = 0.0 if loud_music else _WORDS_OVER_MUSIC_DB
+    near = int(round(_MUSIC_AROUND_S / HOP_S))
     words = words.copy()
     for a, b in runs(words):
         loud = c.loud[a:b]
-        if loud.any() and float(np.mean(c.energy_db[a:b][loud])) < music_db + _WORDS_OVER_MUSIC_DB:
+        if not loud.any() or float(np.mean(c.energy_db[a:b][loud])) >= music_db + margin:
+            continue
+        if not loud_music or (c.held[max(0, a - near):a].any() and c.held[b:b + near].any()):
             words[a:b] = False
     return words
 
