@@ -165,8 +165,23 @@ def test_apology_words_of_the_standard(said, result):
         ("forbidden_opening", "喂您好，请问您找谁", PASS),
         # A3: 我叫 introduces as 我是 does.
         ("self_introduction", "您好，我叫王丽", PASS),
+        # Pack 2026.12.11. A6: no business, then I hang up; A4: what the caller wants to ask.
+        ("forbidden_opening", "喂，没事我挂了", FAIL),
+        ("offer_help", "您好，您有什么想咨询的吗", PASS),
+        # E4: you can't even (not 您连续…), explained several times, why still not, 是您自己.
+        ("blaming_customer", "你连这个都不懂", FAIL),
+        ("blaming_customer", "您连续三个月都没有逾期", PASS),
+        ("blaming_customer", "我都跟您解释好几遍了", FAIL),
+        ("blaming_customer", "我已经帮您查了两次了", PASS),
+        ("blaming_customer", "您怎么还不明白", FAIL),
+        ("blaming_customer", "您怎么还没收到呢，我帮您查", PASS),
+        ("blaming_customer", "是您自己没按提示操作", FAIL),
+        # E3: 这不关我的事 as nothing to do with us; not our system, nor the caller.
+        ("shirking", "这是快递公司的事，跟我们没有关系", FAIL),
+        ("shirking", "这跟我们的系统没关系，是网络的问题", PASS),
+        ("shirking", "这跟您没有关系，您放心", PASS),
     ],
 )
-def test_intents_of_pack_2026_12_10(rule_id, said, result):
+def test_intents_of_packs_2026_12_10_and_11(rule_id, said, result):
     segments = [seg(AGENT, 2.0, said), seg(CUSTOMER, 8.0, "我想问一下我的订单"), seg(AGENT, 14.0, "好的")]
     assert verdicts(rules.load(), segments)[rule_id].result == result
