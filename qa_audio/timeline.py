@@ -631,7 +631,9 @@ def _at_speaking_level(c: _Channel) -> np.ndarray:
 
 def _over_music(c: _Channel, words: np.ndarray) -> np.ndarray:
     """`words` without the runs no louder than the channel's music, which a PBX plays 10-25
-    dB below speech; music the model misheard as speech is as loud as the music around it."""
+    dB below speech; music the model misheard as speech is as loud as the music around it.
+    Where the music is as loud as the words, only the runs softer than the music itself with
+    the held leg on both sides go: a quiet passage of the track."""
     if not c.music.any() or not words.any():
         return words
     music_db = float(np.median(c.energy_db[c.music]))
@@ -643,9 +645,9 @@ def _over_music(c: _Channel, words: np.ndarray) -> np.ndarray:
     words = words.copy()
     for a, b in runs(words):
         loud = c.loud[a:b]
-        if not loud.any() or float(np.mean(c.energy_db[a:b][loud])) >= music_db + margin:
-            continue
-        if not loud_music or (c.held[max(0, a - near):a].any() and c.held[b:b + near].any()):
+        softer = loud.any() and float(np.mean(c.energy_db[a:b][loud])) < music_db + margin
+        in_leg = c.held[max(0, a - near):a].any() and c.held[b:b + near].any()
+        if softer and (in_leg or not loud_music):
             words[a:b] = False
     return words
 

@@ -13,6 +13,18 @@ from qa_audio.timeline import AGENT, CUSTOMER
 from .test_rules import seg, verdicts
 
 
+def _after_the_caller(rule_id: str, said: str, caller: str = "我想问一下我的订单") -> str:
+    """The standard pack's result for `rule_id` where the agent says `said` after a greeting and the caller's words."""
+    segments = [seg(AGENT, 2.0, "您好"), seg(CUSTOMER, 6.0, caller), seg(AGENT, 10.0, said)]
+    return verdicts(rules.load(), segments)[rule_id].result
+
+
+def _as_the_opening(rule_id: str, said: str) -> str:
+    """The standard pack's result for `rule_id` where the agent opens the call with `said`."""
+    segments = [seg(AGENT, 2.0, said), seg(CUSTOMER, 8.0, "我想问一下我的订单"), seg(AGENT, 14.0, "好的")]
+    return verdicts(rules.load(), segments)[rule_id].result
+
+
 @pytest.mark.parametrize(
     "rule_id,said,result",
     [
@@ -46,8 +58,7 @@ from .test_rules import seg, verdicts
     ],
 )
 def test_intents_by_structure_of_pack_2026_12_5(rule_id, said, result):
-    segments = [seg(AGENT, 2.0, "您好"), seg(CUSTOMER, 6.0, "我想问一下我的订单"), seg(AGENT, 10.0, said)]
-    assert verdicts(rules.load(), segments)[rule_id].result == result
+    assert _after_the_caller(rule_id, said) == result
 
 
 @pytest.mark.parametrize(
@@ -97,8 +108,7 @@ def test_intents_by_structure_of_pack_2026_12_5(rule_id, said, result):
     ],
 )
 def test_intents_by_structure_of_pack_2026_12_7(rule_id, said, result):
-    segments = [seg(AGENT, 2.0, "您好"), seg(CUSTOMER, 6.0, "我想问一下我的订单"), seg(AGENT, 10.0, said)]
-    assert verdicts(rules.load(), segments)[rule_id].result == result
+    assert _after_the_caller(rule_id, said) == result
 
 
 @pytest.mark.parametrize(
@@ -122,8 +132,7 @@ def test_intents_by_structure_of_pack_2026_12_7(rule_id, said, result):
     ],
 )
 def test_opening_intents(rule_id, said, result):
-    segments = [seg(AGENT, 2.0, said), seg(CUSTOMER, 8.0, "我想问一下我的订单"), seg(AGENT, 14.0, "好的")]
-    assert verdicts(rules.load(), segments)[rule_id].result == result
+    assert _as_the_opening(rule_id, said) == result
 
 
 @pytest.mark.parametrize(
@@ -140,8 +149,7 @@ def test_opening_intents(rule_id, said, result):
     ],
 )
 def test_apology_words_of_the_standard(said, result):
-    segments = [seg(AGENT, 2.0, "您好"), seg(CUSTOMER, 6.0, "我要投诉，你们太慢了"), seg(AGENT, 10.0, said)]
-    assert verdicts(rules.load(), segments)["apology_on_complaint"].result == result
+    assert _after_the_caller("apology_on_complaint", said, caller="我要投诉，你们太慢了") == result
 
 
 @pytest.mark.parametrize(
@@ -183,5 +191,4 @@ def test_apology_words_of_the_standard(said, result):
     ],
 )
 def test_intents_of_packs_2026_12_10_and_11(rule_id, said, result):
-    segments = [seg(AGENT, 2.0, said), seg(CUSTOMER, 8.0, "我想问一下我的订单"), seg(AGENT, 14.0, "好的")]
-    assert verdicts(rules.load(), segments)[rule_id].result == result
+    assert _as_the_opening(rule_id, said) == result
