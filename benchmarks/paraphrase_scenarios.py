@@ -17,7 +17,8 @@ that of `blind3` (run at the end of the third) at the start of the fourth, `blin
 `blind4` at the start of the fifth, `blind6` that of `blind5` at the start of the sixth, and
 `blind7` that of `blind6` (run once in the sixth session, on the code it started from) early
 in the seventh, before any change to the pack, and `blind8` that of `blind7` (run at the
-start and the end of the seventh) at the start of the eighth.
+start and the end of the seventh) at the start of the eighth, and `blind9` that of `blind8`
+(run at the start of the eighth) at the start of the ninth.
 
 Each line id maps to what it is, for the ground truth: an opening says (greeting,
 introduction, offer of help, rude); a closing question asks for more needs or not; a
@@ -126,6 +127,7 @@ SPLITS = {
     "blind6": _blind("blind6"),
     "blind7": _blind("blind7"),
     "blind8": _blind("blind8"),
+    "blind9": _blind("blind9"),
 }
 PHRASE_RULES = ("greeting", "self_introduction", "offer_help", "forbidden_opening", "closing_anything_else", "closing_thanks",
                 "absolute_promises", "shirking", "blaming_customer", "apology_on_complaint")

@@ -505,7 +505,7 @@ BLIND8 = [
     ("blind8_close_ask_4", "请问今天还有其他事情要办吗？"),
     ("blind8_close_thanks_1", "非常感谢您的耐心，祝您生活愉快，再见。"),
     ("blind8_close_thanks_2", "感谢您选择我们的服务，再见。"),
-    ("blind8_close_thanks_3", "谢谢您打电话过来，有问题随时联系我们。"),
+    ("blind8_close_thanks_3", "谢谢您打电话过来，有问题随时联系我们，再见。"),
     ("blind8_close_bad_1", "行了，没别的事我就挂了。"),
     ("blind8_close_bad_2", "好，就这么着吧。"),
     ("blind8_promise_1", "这事包您满意，绝对不会出岔子。"),
@@ -527,9 +527,46 @@ BLIND8 = [
 ]
 
 
+BLIND9 = [
+    ("blind9_open_1", "您好，这里是燃气公司客服热线，我是客服代表小刘，请问今天有什么需要帮助的？"),
+    ("blind9_open_2", "晚上好，航空公司会员服务中心，我是二零七号，请问您需要办理什么？"),
+    ("blind9_open_3", "您好，感谢致电物业服务中心，我姓陈，工号五五六，有什么可以为您效劳的？"),
+    ("blind9_open_4", "您好，电力服务热线，我是话务员小孙，请问您要反映什么情况？"),
+    ("blind9_open_5", "您好，保险公司理赔专线，我是王芳。"),
+    ("blind9_open_greet_help", "您好，请问有什么事情需要我协助吗？"),
+    ("blind9_open_greet_only", "晚上好。"),
+    ("blind9_open_rude", "谁呀？有啥事？"),
+    ("blind9_close_ask_1", "您这边还有其他问题需要咨询吗？"),
+    ("blind9_close_ask_2", "除了这个，还有什么需要我帮您查的吗？"),
+    ("blind9_close_ask_3", "还有没有别的地方我能帮上忙的？"),
+    ("blind9_close_ask_4", "那您看其他还有需要吗？"),
+    ("blind9_close_thanks_1", "感谢您的支持与理解，再见。"),
+    ("blind9_close_thanks_2", "谢谢您的来电，祝您周末愉快，再见。"),
+    ("blind9_close_thanks_3", "多谢您的配合，那就先这样，再见啦。"),
+    ("blind9_close_bad_1", "嗯，那就这样，挂了。"),
+    ("blind9_close_bad_2", "行，就这些，拜拜。"),
+    ("blind9_promise_1", "我向您保证，这种情况绝不会再发生。"),
+    ("blind9_promise_2", "您就放一百个心，明天一定给您办妥。"),
+    ("blind9_promise_3", "我们百分之百能帮您追回这笔钱。"),
+    ("blind9_shirk_1", "这事我们管不了，您去找银行吧。"),
+    ("blind9_shirk_2", "那是别的部门负责的，我这里处理不了。"),
+    ("blind9_shirk_3", "系统就是这样设定的，我也没有办法。"),
+    ("blind9_blame_1", "您当时要是仔细看一下合同，就不会有这种事了。"),
+    ("blind9_blame_2", "这都是因为您填错了地址。"),
+    ("blind9_blame_3", "我刚才不是说得很清楚了吗？您没认真听吧。"),
+    ("blind9_kind_1", "这个不是您的原因，是系统出了点故障。"),
+    ("blind9_kind_2", "您别着急，这种情况很常见，我们马上帮您看。"),
+    ("blind9_no_promise", "我不能跟您打包票，但会尽快帮您跟进。"),
+    ("blind9_apology_1", "给您添麻烦了，实在不好意思。"),
+    ("blind9_apology_2", "非常抱歉，这是我们的失误。"),
+    ("blind9_neutral_1", "您的积分目前是两千三百分，可以兑换礼品。"),
+    ("blind9_neutral_2", "维修师傅会在明天上午十点左右上门。"),
+]
+
+
 def all_lines() -> list[tuple[str, str, str]]:
     train = [(f"train_{i:02d}", "agent", text) for i, text in enumerate(CONFUSION_TRAIN, start=1)]
-    return PHRASES + train + [(pid, "agent", text) for pid, text in PARAPHRASES + HELDOUT + BLIND + DEV2 + BLIND2 + BLIND3 + BLIND4 + BLIND5 + BLIND6 + BLIND7 + BLIND8]
+    return PHRASES + train + [(pid, "agent", text) for pid, text in PARAPHRASES + HELDOUT + BLIND + DEV2 + BLIND2 + BLIND3 + BLIND4 + BLIND5 + BLIND6 + BLIND7 + BLIND8 + BLIND9]
 
 
 def synthesise(tts, text: str, side: str, path: Path) -> None:
