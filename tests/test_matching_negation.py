@@ -75,3 +75,18 @@ def test_not_in_is_matched_as_a_phrase_not_as_a_substring(tmp_path):
     assert shirked("我没办法保证") == PASS
     assert shirked("这个我也没办法，您找别人吧") == FAIL
     assert shirked("我没办法给您百分之百的保证，这个我真没办法") == FAIL
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # ninth blind split, as whisper-base heard it (stereo and mono G.711): a rhetorical
+        # question (反问) asserts what 不是 stands before
+        ("我刚才不是说得很清楚了吗", [False]),
+        ("我刚才不是说得很清楚了吗?", [False]),
+        # the same words as a statement are denied
+        ("我刚才不是说得很清楚了,我再说一遍", [True]),
+    ],
+)
+def test_bu_shi_in_a_question_asks_back(text, expected):
+    assert denied(text, "说得很清楚了", window=4) == expected

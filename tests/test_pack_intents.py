@@ -192,3 +192,20 @@ def test_apology_words_of_the_standard(said, result):
 )
 def test_intents_of_packs_2026_12_10_and_11(rule_id, said, result):
     assert _as_the_opening(rule_id, said) == result
+
+
+@pytest.mark.parametrize(
+    "rule_id,said,result",
+    [
+        # Pack 2026.12.12. D1: the A-not-A closing question over a longer object; not a stock check.
+        ("closing_anything_else", "还有没有别的地方我能帮上忙的", PASS),
+        ("closing_anything_else", "这款手机还有没有现货的话我帮您看一下", FAIL),
+        # A6: who is it, what do you want, with no greeting; not the caller's name asked politely.
+        ("forbidden_opening", "谁呀？有啥事？", FAIL),
+        ("forbidden_opening", "您好，请问您是谁的家属", PASS),
+        # E4: the rhetorical didn't-I-say-so (不是…吗) is blame; the statement denies it.
+        ("blaming_customer", "我刚才不是说得很清楚了吗？您没认真听吧", FAIL),
+    ],
+)
+def test_intents_of_pack_2026_12_12(rule_id, said, result):
+    assert _after_the_caller(rule_id, said) == result
