@@ -238,29 +238,30 @@ class IndexedTranscript:
         it denies the whole verb phrase it governs (我没办法给您百分之百的保证: 没 is ten
         characters before 保证), or a negator is in a gap of the template it matched
         (您没有填错). The clause ends at punctuation, an utterance's end, or a contrast
-        word (但是 / 不过 ...): what follows 但是 is asserted again (不能说肯定，但是我保证)."""
+        word (但是 / 不过 ...): what follows 但是 is asserted again (不能说肯定，但是我保证).
+        In a question (a question mark, or 吗 / 嘛 at the clause's end) 不是 asks the words
+        back, it does not deny them (我刚才不是说得很清楚了吗 is blame: ninth blind split, 2 of
+        3 blaming lines missed without this)."""
         start = hit.position
-        lo = start
-        while lo > 0 and self.clause[lo - 1] == self.clause[start]:
-            lo -= 1
+        lo, hi = self._clause_span(start)
         clause = "".join(self.chars[lo:start])
         cut = max((clause.rfind(w) + len(w) for w in _CONTRAST if w in clause), default=0)
         # A-not-A (有没有) asks, it does not deny: blanked, keeping the distances.
         blank = lambda text: _A_NOT_A.sub(lambda m: " " * len(m.group(0)), text)  # noqa: E731
         scope, gaps = blank(clause[cut:]), blank(hit.gaps)
-        if self._rhetorical(start):
+        if "不是" in scope and (self.asks[hi] or self.chars[hi] in "吗嘛"):
             scope = scope.replace("不是", "  ")
         near = scope[max(0, len(scope) - window) :] if window else ""
         return any(neg in near or neg in gaps or any(neg + m in scope for m in _MODALS) for neg in negators)
 
-    def _rhetorical(self, start: int) -> bool:
-        """The clause from `start` on is a question (a question mark, or 吗 / 嘛 at its end):
-        then 不是 before the words asks them back, it does not deny them (我刚才不是说得很清楚了吗
-        is blame: ninth blind split, 2 of 3 blaming lines missed without this)."""
-        hi = start
-        while hi + 1 < len(self.chars) and self.clause[hi + 1] == self.clause[start]:
+    def _clause_span(self, i: int) -> tuple[int, int]:
+        """The first and last character index of the clause character `i` is in."""
+        lo, hi = i, i
+        while lo > 0 and self.clause[lo - 1] == self.clause[i]:
+            lo -= 1
+        while hi + 1 < len(self.chars) and self.clause[hi + 1] == self.clause[i]:
             hi += 1
-        return self.asks[hi] or self.chars[hi] in "吗嘛"
+        return lo, hi
 
     def find(self, phrase: str, fuzzy: bool = True, min_quality: float = 0.8, whole_word: bool = False, learned: bool = True) -> list[Hit]:
         """Hits of a phrase or template; `learned` adds the measured ASR confusions to fuzzy matching."""

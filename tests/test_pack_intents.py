@@ -203,7 +203,7 @@ def test_intents_of_packs_2026_12_10_and_11(rule_id, said, result):
         # A6: who is it, what do you want, with no greeting; not the caller's name asked politely.
         ("forbidden_opening", "谁呀？有啥事？", FAIL),
         ("forbidden_opening", "您好，请问您是谁的家属", PASS),
-        # E4: the rhetorical didn't-I-say-so (不是…吗) is blame; the statement denies it.
+        # E4: the rhetorical didn't-I-say-so (不是…吗) is blame (the statement: test_matching_negation).
         ("blaming_customer", "我刚才不是说得很清楚了吗？您没认真听吧", FAIL),
     ],
 )
