@@ -18,7 +18,9 @@ that of `blind3` (run at the end of the third) at the start of the fourth, `blin
 `blind7` that of `blind6` (run once in the sixth session, on the code it started from) early
 in the seventh, before any change to the pack, and `blind8` that of `blind7` (run at the
 start and the end of the seventh) at the start of the eighth, and `blind9` that of `blind8`
-(run at the start of the eighth) at the start of the ninth.
+(run at the start of the eighth) at the start of the ninth, and `blind10` that of `blind9`
+(run once in the ninth) at the start of the tenth; `blind11` was written with `blind10`, before
+its results were seen, to stay held out when `blind10` is developed on.
 
 Each line id maps to what it is, for the ground truth: an opening says (greeting,
 introduction, offer of help, rude); a closing question asks for more needs or not; a
@@ -128,6 +130,8 @@ SPLITS = {
     "blind7": _blind("blind7"),
     "blind8": _blind("blind8"),
     "blind9": _blind("blind9"),
+    "blind10": _blind("blind10"),
+    "blind11": _blind("blind11"),
 }
 PHRASE_RULES = ("greeting", "self_introduction", "offer_help", "forbidden_opening", "closing_anything_else", "closing_thanks",
                 "absolute_promises", "shirking", "blaming_customer", "apology_on_complaint")

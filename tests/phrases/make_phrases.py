@@ -564,9 +564,89 @@ BLIND9 = [
 ]
 
 
+# The tenth blind split (`--set blind10`): written on 2026-12-04 (tenth session), before any
+# change to the pack or the matcher; blind9 was run once in the ninth session and is open to
+# develop on from then. Not to be read or tuned on; run once, at the end.
+BLIND10 = [
+    ("blind10_open_1", "您好，停车缴费服务中心，八号客服小赵为您服务，请讲，我能为您做些什么？"),
+    ("blind10_open_2", "中午好，自来水公司服务热线，工号幺三二，请问有什么可以帮您处理的？"),
+    ("blind10_open_3", "您好，这里是快递售后部，我叫李明，请问需要什么帮助？"),
+    ("blind10_open_4", "下午好，欢迎来电，家电售后服务中心客服小吴为您服务，请问您想咨询什么？"),
+    ("blind10_open_5", "您好，公积金咨询热线，话务员三二八号在线。"),
+    ("blind10_open_greet_help", "您好呀，有啥我能帮上您的？"),
+    ("blind10_open_greet_only", "中午好。"),
+    ("blind10_open_rude", "嗯？你要干嘛？"),
+    ("blind10_close_ask_1", "您看还有哪些地方需要我跟进的？"),
+    ("blind10_close_ask_2", "此外您还有想办理的业务吗？"),
+    ("blind10_close_ask_3", "关于别的事情，您还有想问的吗？"),
+    ("blind10_close_ask_4", "要不要我再帮您看看其他的？"),
+    ("blind10_close_thanks_1", "辛苦您了，谢谢您的配合，再见。"),
+    ("blind10_close_thanks_2", "感激您的来电，祝您身体健康，再见。"),
+    ("blind10_close_thanks_3", "谢谢您抽空来电反映，我们下次再联系，再见。"),
+    ("blind10_close_bad_1", "那没什么事了吧？我先挂了。"),
+    ("blind10_close_bad_2", "好嘞，那就这么着。"),
+    ("blind10_promise_1", "您放心，这笔退款今天之内肯定到账。"),
+    ("blind10_promise_2", "我跟您打包票，绝对不会出任何问题。"),
+    ("blind10_promise_3", "这个我保证百分之百给您解决好。"),
+    ("blind10_shirk_1", "那是厂家的问题，您直接联系厂家，别找我们。"),
+    ("blind10_shirk_2", "我只负责查询，投诉的事情您另外打电话吧。"),
+    ("blind10_shirk_3", "这不是我的工作范围，您找别人问问。"),
+    ("blind10_blame_1", "您自己没看清楚就下单，现在怪谁呢？"),
+    ("blind10_blame_2", "说了多少遍了，是您密码输错了。"),
+    ("blind10_blame_3", "这种提示都写在首页了，您怎么还能搞错呢？"),
+    ("blind10_kind_1", "出现这种情况责任不在您，是我们系统升级导致的。"),
+    ("blind10_kind_2", "没关系，您慢慢说，我一直在听。"),
+    ("blind10_no_promise", "我不敢说一定能办成，但我会尽量帮您争取。"),
+    ("blind10_apology_1", "对不起，是我们的疏忽，给您造成困扰了。"),
+    ("blind10_apology_2", "实在抱歉，这件事是我们处理得不及时。"),
+    ("blind10_neutral_1", "您这张卡的年费是每年两百元，刷满六次可以免除。"),
+    ("blind10_neutral_2", "您的话费余额还有四十五元，本月流量已经用了一半。"),
+]
+
+
+# The eleventh blind split (`--set blind11`): written on 2026-12-04 together with blind10 and
+# before its results were seen, so that it stays held out when blind10 is developed on. Not to
+# be read or tuned on; run once, at the end.
+BLIND11 = [
+    ("blind11_open_1", "您好，网约车乘客服务中心，我是客服小何，请问今天遇到什么需要处理的事情了？"),
+    ("blind11_open_2", "晚上好，欢迎致电银行客户服务热线，工号四六九为您服务，请问您要办理哪项业务？"),
+    ("blind11_open_3", "您好，这里是供暖服务站，我姓黄，请问您家暖气有什么问题需要我帮您？"),
+    ("blind11_open_4", "上午好，酒店预订中心，我是预订专员小林，请问有什么可以为您做的？"),
+    ("blind11_open_5", "您好，驾校报名热线，我是教务老师周敏。"),
+    ("blind11_open_greet_help", "您好，需要我为您做点什么吗？"),
+    ("blind11_open_greet_only", "晚上好，您好。"),
+    ("blind11_open_rude", "又是你啊？快说。"),
+    ("blind11_close_ask_1", "您这边还有没有别的想要咨询的？"),
+    ("blind11_close_ask_2", "剩下的还有什么我可以帮您一起办的吗？"),
+    ("blind11_close_ask_3", "您那边还有别的要交代的吗？"),
+    ("blind11_close_ask_4", "请问今天还有什么别的需求吗？"),
+    ("blind11_close_thanks_1", "这次通话就到这里，谢谢您的信任，再见。"),
+    ("blind11_close_thanks_2", "谢谢您，祝您出行平安，再见。"),
+    ("blind11_close_thanks_3", "好的，耽误您时间了，谢谢，再见了。"),
+    ("blind11_close_bad_1", "行，结束吧。"),
+    ("blind11_close_bad_2", "嗯嗯，那先到这儿。"),
+    ("blind11_promise_1", "这个您绝对放心，下周一之前一定修好。"),
+    ("blind11_promise_2", "我敢保证，您的钱一分都不会少。"),
+    ("blind11_promise_3", "明天之内肯定给您答复，百分之百没问题。"),
+    ("blind11_shirk_1", "我们只管线上订单，门店的事您别问我们。"),
+    ("blind11_shirk_2", "您说的那个事情，找我也没用。"),
+    ("blind11_shirk_3", "规定就是这样，我也帮不了您，您找领导去吧。"),
+    ("blind11_blame_1", "退货期限早就过了，那是您自己拖的。"),
+    ("blind11_blame_2", "您要是早点打电话，就不会耽误了。"),
+    ("blind11_blame_3", "我都讲了三遍了，您到底有没有在听？"),
+    ("blind11_kind_1", "您完全不用觉得抱歉，问题出在我们这边。"),
+    ("blind11_kind_2", "这一点不是您操作的问题，我们来负责处理。"),
+    ("blind11_no_promise", "审核结果不是我能决定的，不敢给您打包票，我尽量帮您催。"),
+    ("blind11_apology_1", "这件事让您受累了，我代表公司向您道歉。"),
+    ("blind11_apology_2", "很抱歉这次给您带来了这么多麻烦。"),
+    ("blind11_neutral_1", "您预订的房间是两晚的大床房，入住时间是下午两点以后。"),
+    ("blind11_neutral_2", "您的车辆年检有效期到明年三月。"),
+]
+
+
 def all_lines() -> list[tuple[str, str, str]]:
     train = [(f"train_{i:02d}", "agent", text) for i, text in enumerate(CONFUSION_TRAIN, start=1)]
-    return PHRASES + train + [(pid, "agent", text) for pid, text in PARAPHRASES + HELDOUT + BLIND + DEV2 + BLIND2 + BLIND3 + BLIND4 + BLIND5 + BLIND6 + BLIND7 + BLIND8 + BLIND9]
+    return PHRASES + train + [(pid, "agent", text) for pid, text in PARAPHRASES + HELDOUT + BLIND + DEV2 + BLIND2 + BLIND3 + BLIND4 + BLIND5 + BLIND6 + BLIND7 + BLIND8 + BLIND9 + BLIND10 + BLIND11]
 
 
 def synthesise(tts, text: str, side: str, path: Path) -> None:
