@@ -248,6 +248,30 @@ def test_long_hold_does_not_lift_the_noise_floor_into_its_music(phrases):
     assert abs(hold.start_s - h0) <= 0.3 and abs(hold.end_s - h1) <= 0.3, (hold.start_s, hold.end_s, h0, h1)
 
 
+def test_hold_music_a_few_db_over_the_noise_does_not_pass_for_the_noise(phrases, china):
+    """A call that is mostly hold, its music (a real track) only a few dB over the line's
+    noise: the channel's median frame is the music's, too near the noise to tell the noise
+    from talk by it. The line's noise must stay line noise: before the answer (no speech in
+    the ring gaps), and next to the music (the hold starts and ends with it)."""
+    rng = np.random.default_rng(14)
+    ring_s = 8.0
+    greet, ask, back = (callgen.level(phrases[k].audio, -20.0) for k in ("open_full_1", "hold_ask_1", "hold_back_thanks_1"))
+    t_greet = ring_s + 0.2
+    t_ask = t_greet + len(greet) / SAMPLE_RATE + 1.0
+    h0 = t_ask + len(ask) / SAMPLE_RATE + 0.6
+    h1 = h0 + 150.0
+    n = int((h1 + 0.5 + len(back) / SAMPLE_RATE + 1.0) * SAMPLE_RATE)
+    agent = _place(n, [(ring_s, callgen.line_noise(n - int(ring_s * SAMPLE_RATE), rng, -66.0)), (t_greet, greet), (t_ask, ask),
+                       (h1 + 0.5, back)])
+    customer = callgen.line_noise(n, rng, -51.0)
+    customer[int(h0 * SAMPLE_RATE) : int(h1 * SAMPLE_RATE)] = 0.0  # the held leg carries only the music
+    customer += _place(n, [(0.3, callgen.cadenced(china.ringback, ring_s - 0.3, -18.0)), (h0, callgen.hold_music(150.0, rng, -46.0))])
+    tl = analyse(Audio(np.stack([agent, customer]), SAMPLE_RATE, "test"), china)
+    (hold,) = tl.holds
+    assert abs(hold.start_s - h0) <= 0.3 and abs(hold.end_s - h1) <= 0.3, (hold.start_s, hold.end_s, h0, h1)
+    assert tl.answer_s is not None and abs(tl.answer_s - ring_s) <= 0.5, (tl.answer_s, ring_s)
+
+
 def test_mono_hold_reaches_over_the_silence_of_the_held_leg(phrases, china):
     """On a mono mix the held leg's line noise is gone while the music plays, and where the
     music fades out and stops, only the other leg's noise is left, 7 dB under the noise of
