@@ -209,3 +209,37 @@ def test_intents_of_packs_2026_12_10_and_11(rule_id, said, result):
 )
 def test_intents_of_pack_2026_12_12(rule_id, said, result):
     assert _after_the_caller(rule_id, said) == result
+
+
+@pytest.mark.parametrize(
+    "rule_id,said,result",
+    [
+        # Pack 2026.12.13. D1: the A-not-A offer to do more, 再 and else; not a proposal of something else.
+        ("closing_anything_else", "需不需要我再帮您查查别的", PASS),
+        ("closing_anything_else", "要不要换成其他套餐", FAIL),
+        # E3 (003: 不能说这是别的部门的责任): the party named, the caller told to keep away, our part narrowed.
+        ("shirking", "这都是物业的责任", FAIL),
+        ("shirking", "您以后别找我们了", FAIL),
+        ("shirking", "我们只负责售后维修", FAIL),
+        # Ours, a 别 that comforts, and owning it to the end: no pushing away.
+        ("shirking", "这是我们的问题，我马上帮您处理", PASS),
+        ("shirking", "您别着急，我帮您查", PASS),
+        ("shirking", "这件事我负责到底", PASS),
+    ],
+)
+def test_intents_of_pack_2026_12_13(rule_id, said, result):
+    assert _after_the_caller(rule_id, said) == result
+
+
+@pytest.mark.parametrize(
+    "rule_id,said,result",
+    [
+        # Pack 2026.12.13. A1: noon's greeting; A6: what do you want, curtly, not the polite ask.
+        ("greeting", "中午好，请问有什么可以帮您", PASS),
+        ("forbidden_opening", "你想干嘛？", FAIL),
+        ("forbidden_opening", "您好，请问您想咨询什么", PASS),
+        ("forbidden_opening", "您好，您要办什么业务", PASS),
+    ],
+)
+def test_opening_intents_of_pack_2026_12_13(rule_id, said, result):
+    assert _as_the_opening(rule_id, said) == result
