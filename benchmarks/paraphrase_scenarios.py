@@ -20,7 +20,8 @@ in the seventh, before any change to the pack, and `blind8` that of `blind7` (ru
 start and the end of the seventh) at the start of the eighth, and `blind9` that of `blind8`
 (run at the start of the eighth) at the start of the ninth, and `blind10` that of `blind9`
 (run once in the ninth) at the start of the tenth; `blind11` was written with `blind10`, before
-its results were seen, to stay held out when `blind10` is developed on.
+its results were seen, to stay held out when `blind10` is developed on; `blind12` after both were
+run, before the pack change that followed them.
 
 Each line id maps to what it is, for the ground truth: an opening says (greeting,
 introduction, offer of help, rude); a closing question asks for more needs or not; a
@@ -132,6 +133,7 @@ SPLITS = {
     "blind9": _blind("blind9"),
     "blind10": _blind("blind10"),
     "blind11": _blind("blind11"),
+    "blind12": _blind("blind12"),
 }
 PHRASE_RULES = ("greeting", "self_introduction", "offer_help", "forbidden_opening", "closing_anything_else", "closing_thanks",
                 "absolute_promises", "shirking", "blaming_customer", "apology_on_complaint")

@@ -644,9 +644,49 @@ BLIND11 = [
 ]
 
 
+# The twelfth blind split (`--set blind12`): written on 2026-12-04 after blind10 and blind11 were
+# run and before the pack change that blind11's misses led to. Not to be read or tuned on; run
+# once, at the end.
+BLIND12 = [
+    ("blind12_open_1", "您好，话费充值服务中心，我是客服小韩，请问您这边有什么需要我处理的吗？"),
+    ("blind12_open_2", "早上好，航班服务热线，八二五号客服很高兴为您服务，请问您遇到了什么情况？"),
+    ("blind12_open_3", "您好，欢迎拨打售后热线，我姓郑，请问有什么能为您解决的？"),
+    ("blind12_open_4", "下午好，这边是社区医院预约中心，我是护士小邓，请问您需要预约哪个科室？"),
+    ("blind12_open_5", "您好，交警服务平台，我是值班民警王磊。"),
+    ("blind12_open_greet_help", "下午好，今天有什么要我效力的？"),
+    ("blind12_open_greet_only", "哎，下午好。"),
+    ("blind12_open_rude", "什么事？快点，我这忙着呢。"),
+    ("blind12_close_ask_1", "还有别的事情我能为您办的吗？"),
+    ("blind12_close_ask_2", "除此之外，您还想了解点什么吗？"),
+    ("blind12_close_ask_3", "其余的还需要我帮忙吗？"),
+    ("blind12_close_ask_4", "还有哪件事需要我一起看一下吗？"),
+    ("blind12_close_thanks_1", "谢谢您把情况告诉我们，再见。"),
+    ("blind12_close_thanks_2", "真心感谢您的包容，再见。"),
+    ("blind12_close_thanks_3", "感谢您打进热线反映情况，再见。"),
+    ("blind12_close_bad_1", "那先挂了啊。"),
+    ("blind12_close_bad_2", "嗯，好吧。"),
+    ("blind12_promise_1", "您就放心吧，保证三天之内送到您家。"),
+    ("blind12_promise_2", "这个绝对没有任何风险。"),
+    ("blind12_promise_3", "我们一定能帮您把钱要回来。"),
+    ("blind12_shirk_1", "这种事情您得去问开发商，我们管不着。"),
+    ("blind12_shirk_2", "这个我们处理不了，您去法院告吧。"),
+    ("blind12_shirk_3", "不好意思，这不在我的权限里，您自己想办法吧。"),
+    ("blind12_blame_1", "您当初签字的时候为什么不问清楚？"),
+    ("blind12_blame_2", "这个是您没有及时续费造成的。"),
+    ("blind12_blame_3", "您到底明白了没有？我说的很简单。"),
+    ("blind12_kind_1", "错不在您，您别担心。"),
+    ("blind12_kind_2", "谢谢您告诉我们，我们会认真改进。"),
+    ("blind12_no_promise", "这个我没法跟您保证，我先帮您登记。"),
+    ("blind12_apology_1", "真的很对不起，耽误您这么久。"),
+    ("blind12_apology_2", "抱歉，这次是我们没有提前通知您。"),
+    ("blind12_neutral_1", "这个月的水费已经从您的账户自动扣除了。"),
+    ("blind12_neutral_2", "会员积分每年年底清零一次。"),
+]
+
+
 def all_lines() -> list[tuple[str, str, str]]:
     train = [(f"train_{i:02d}", "agent", text) for i, text in enumerate(CONFUSION_TRAIN, start=1)]
-    return PHRASES + train + [(pid, "agent", text) for pid, text in PARAPHRASES + HELDOUT + BLIND + DEV2 + BLIND2 + BLIND3 + BLIND4 + BLIND5 + BLIND6 + BLIND7 + BLIND8 + BLIND9 + BLIND10 + BLIND11]
+    return PHRASES + train + [(pid, "agent", text) for pid, text in PARAPHRASES + HELDOUT + BLIND + DEV2 + BLIND2 + BLIND3 + BLIND4 + BLIND5 + BLIND6 + BLIND7 + BLIND8 + BLIND9 + BLIND10 + BLIND11 + BLIND12]
 
 
 def synthesise(tts, text: str, side: str, path: Path) -> None:
