@@ -243,3 +243,15 @@ def test_intents_of_pack_2026_12_13(rule_id, said, result):
 )
 def test_opening_intents_of_pack_2026_12_13(rule_id, said, result):
     assert _as_the_opening(rule_id, said) == result
+
+
+@pytest.mark.parametrize(
+    "rule_id,said,result",
+    [
+        # Pack 2026.12.14. A4: which of the services is what the caller needs; a bare which is not.
+        ("offer_help", "晚上好，请问您想咨询哪种服务", PASS),
+        ("offer_help", "您好，您要哪个颜色", FAIL),
+    ],
+)
+def test_opening_intents_of_pack_2026_12_14(rule_id, said, result):
+    assert _as_the_opening(rule_id, said) == result
