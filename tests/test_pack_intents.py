@@ -255,3 +255,28 @@ def test_opening_intents_of_pack_2026_12_13(rule_id, said, result):
 )
 def test_opening_intents_of_pack_2026_12_14(rule_id, said, result):
     assert _as_the_opening(rule_id, said) == result
+
+
+@pytest.mark.parametrize(
+    "rule_id,said,result",
+    [
+        # Pack 2026.12.15. D1: else said as 此外, which else whatever its measure word; not a statement.
+        ("closing_anything_else", "此外您需要我查点什么吗", PASS),
+        ("closing_anything_else", "除此之外，您还想再查点什么吗", PASS),
+        ("closing_anything_else", "还有哪张单子也一起看看吗", PASS),
+        ("closing_anything_else", "此外您的积分也已经到账了", FAIL),
+        # E2: money promised back; the advised effort is no promise.
+        ("absolute_promises", "我们一定能帮您追回", FAIL),
+        ("absolute_promises", "我们会尽力帮您追回损失", PASS),
+        # E3: 管不著 as Whisper writes it; the maker's own 管不着 explains (002).
+        ("shirking", "这个我们真的管不著", FAIL),
+        ("shirking", "厂家也管不着这个", PASS),
+    ],
+)
+def test_intents_of_pack_2026_12_15(rule_id, said, result):
+    assert _after_the_caller(rule_id, said) == result
+
+
+def test_offer_in_other_words_of_pack_2026_12_15():
+    # A4: 效力 is 效劳 in other words.
+    assert _as_the_opening("offer_help", "您好，有什么需要我效力的吗") == PASS
