@@ -211,72 +211,45 @@ def test_intents_of_pack_2026_12_12(rule_id, said, result):
     assert _after_the_caller(rule_id, said) == result
 
 
-@pytest.mark.parametrize(
-    "rule_id,said,result",
-    [
-        # Pack 2026.12.13. D1: the A-not-A offer to do more, 再 and else; not a proposal of something else.
-        ("closing_anything_else", "需不需要我再帮您查查别的", PASS),
-        ("closing_anything_else", "要不要换成其他套餐", FAIL),
-        # E3 (003: 不能说这是别的部门的责任): the party named, the caller told to keep away, our part narrowed.
-        ("shirking", "这都是物业的责任", FAIL),
-        ("shirking", "您以后别找我们了", FAIL),
-        ("shirking", "我们只负责售后维修", FAIL),
-        # Ours, a 别 that comforts, and owning it to the end: no pushing away.
-        ("shirking", "这是我们的问题，我马上帮您处理", PASS),
-        ("shirking", "您别着急，我帮您查", PASS),
-        ("shirking", "这件事我负责到底", PASS),
-    ],
-)
-def test_intents_of_pack_2026_12_13(rule_id, said, result):
-    assert _after_the_caller(rule_id, said) == result
+OPENING, AFTER = _as_the_opening, _after_the_caller
 
 
 @pytest.mark.parametrize(
-    "rule_id,said,result",
+    "said_as,rule_id,said,result",
     [
         # Pack 2026.12.13. A1: noon's greeting; A6: what do you want, curtly, not the polite ask.
-        ("greeting", "中午好，请问有什么可以帮您", PASS),
-        ("forbidden_opening", "你想干嘛？", FAIL),
-        ("forbidden_opening", "您好，请问您想咨询什么", PASS),
-        ("forbidden_opening", "您好，您要办什么业务", PASS),
-    ],
-)
-def test_opening_intents_of_pack_2026_12_13(rule_id, said, result):
-    assert _as_the_opening(rule_id, said) == result
-
-
-@pytest.mark.parametrize(
-    "rule_id,said,result",
-    [
+        (OPENING, "greeting", "中午好，请问有什么可以帮您", PASS),
+        (OPENING, "forbidden_opening", "你想干嘛？", FAIL),
+        (OPENING, "forbidden_opening", "您好，请问您想咨询什么", PASS),
+        (OPENING, "forbidden_opening", "您好，您要办什么业务", PASS),
+        # D1: the A-not-A offer to do more, 再 and else; not a proposal of something else.
+        (AFTER, "closing_anything_else", "需不需要我再帮您查查别的", PASS),
+        (AFTER, "closing_anything_else", "要不要换成其他套餐", FAIL),
+        # E3 (003: 不能说这是别的部门的责任): the party named, the caller told to keep away, our part narrowed.
+        (AFTER, "shirking", "这都是物业的责任", FAIL),
+        (AFTER, "shirking", "您以后别找我们了", FAIL),
+        (AFTER, "shirking", "我们只负责售后维修", FAIL),
+        # Ours, a 别 that comforts, and owning it to the end: no pushing away.
+        (AFTER, "shirking", "这是我们的问题，我马上帮您处理", PASS),
+        (AFTER, "shirking", "您别着急，我帮您查", PASS),
+        (AFTER, "shirking", "这件事我负责到底", PASS),
         # Pack 2026.12.14. A4: which of the services is what the caller needs; a bare which is not.
-        ("offer_help", "晚上好，请问您想咨询哪种服务", PASS),
-        ("offer_help", "您好，您要哪个颜色", FAIL),
-    ],
-)
-def test_opening_intents_of_pack_2026_12_14(rule_id, said, result):
-    assert _as_the_opening(rule_id, said) == result
-
-
-@pytest.mark.parametrize(
-    "rule_id,said,result",
-    [
-        # Pack 2026.12.15. D1: else said as 此外, which else whatever its measure word; not a statement.
-        ("closing_anything_else", "此外您需要我查点什么吗", PASS),
-        ("closing_anything_else", "除此之外，您还想再查点什么吗", PASS),
-        ("closing_anything_else", "还有哪张单子也一起看看吗", PASS),
-        ("closing_anything_else", "此外您的积分也已经到账了", FAIL),
+        (OPENING, "offer_help", "晚上好，请问您想咨询哪种服务", PASS),
+        (OPENING, "offer_help", "您好，您要哪个颜色", FAIL),
+        # Pack 2026.12.15. A4: 效力 is 效劳 in other words.
+        (OPENING, "offer_help", "您好，有什么需要我效力的吗", PASS),
+        # D1: else said as 此外, which else whatever its measure word; not a statement.
+        (AFTER, "closing_anything_else", "此外您需要我查点什么吗", PASS),
+        (AFTER, "closing_anything_else", "除此之外，您还想再查点什么吗", PASS),
+        (AFTER, "closing_anything_else", "还有哪张单子也一起看看吗", PASS),
+        (AFTER, "closing_anything_else", "此外您的积分也已经到账了", FAIL),
         # E2: money promised back; the advised effort is no promise.
-        ("absolute_promises", "我们一定能帮您追回", FAIL),
-        ("absolute_promises", "我们会尽力帮您追回损失", PASS),
+        (AFTER, "absolute_promises", "我们一定能帮您追回", FAIL),
+        (AFTER, "absolute_promises", "我们会尽力帮您追回损失", PASS),
         # E3: 管不著 as Whisper writes it; the maker's own 管不着 explains (002).
-        ("shirking", "这个我们真的管不著", FAIL),
-        ("shirking", "厂家也管不着这个", PASS),
+        (AFTER, "shirking", "这个我们真的管不著", FAIL),
+        (AFTER, "shirking", "厂家也管不着这个", PASS),
     ],
 )
-def test_intents_of_pack_2026_12_15(rule_id, said, result):
-    assert _after_the_caller(rule_id, said) == result
-
-
-def test_offer_in_other_words_of_pack_2026_12_15():
-    # A4: 效力 is 效劳 in other words.
-    assert _as_the_opening("offer_help", "您好，有什么需要我效力的吗") == PASS
+def test_intents_of_packs_2026_12_13_to_15(said_as, rule_id, said, result):
+    assert said_as(rule_id, said) == result
