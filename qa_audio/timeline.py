@@ -390,9 +390,9 @@ def _line_floor(energy_db: np.ndarray, live: np.ndarray, steady_long: np.ndarray
 
 
 def _held_level(energy_db: np.ndarray, mask: np.ndarray, level: float) -> bool:
-    """Whether the frames of `mask` at `level` (within _NOISE_SPREAD_DB) mostly sit where the
-    level holds for _LINE_NOISE_S (spreads under _HELD_LEVEL_SD_DB): line noise keeps its
-    level for seconds, talk only passes through one."""
+    """Whether _HELD_LEVEL_SHARE of the frames of `mask` at `level` (within _NOISE_SPREAD_DB)
+    at least sit where the level holds for _LINE_NOISE_S (spreads under _HELD_LEVEL_SD_DB):
+    line noise keeps its level for seconds, talk only passes through one."""
     at = mask & (np.abs(energy_db - level) <= _NOISE_SPREAD_DB)
     w = int(_LINE_NOISE_S / HOP_S)
     db = energy_db.astype(np.float64)

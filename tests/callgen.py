@@ -89,22 +89,26 @@ def cadenced(t: Tone, seconds: float, db: float = -18.0) -> np.ndarray:
     return np.concatenate(parts)[: int(seconds * SAMPLE_RATE)]
 
 
-def hold_music(seconds: float, rng: np.random.Generator, db: float = -24.0) -> np.ndarray:
-    """Real hold music: one of the Asterisk tracks in shared/audio/moh, from a random point,
-    looped as a PBX loops it, at `db` dBFS (RMS over the whole track, so quiet passages stay quiet)."""
-    return named_hold_music(seconds, rng, db)[0]
+def hold_music(seconds: float, rng: np.random.Generator, db: float = -24.0, track: str | None = None) -> np.ndarray:
+    """Real hold music: one of the Asterisk tracks in shared/audio/moh (the one named `track`,
+    else a random one), from a random point, looped as a PBX loops it, at `db` dBFS (RMS over
+    the whole track, so quiet passages stay quiet)."""
+    return named_hold_music(seconds, rng, db, track)[0]
 
 
-def named_hold_music(seconds: float, rng: np.random.Generator, db: float = -24.0) -> tuple[np.ndarray, str]:
+def named_hold_music(seconds: float, rng: np.random.Generator, db: float = -24.0, track: str | None = None) -> tuple[np.ndarray, str]:
     """`hold_music` and the name of the track it came from."""
-    paths = sorted(SHARED_MOH.glob("*.wav"))
-    path = paths[int(rng.integers(len(paths)))]
-    track = _track(path)
-    gain = db_to_amp(db) / (np.sqrt(np.mean(track**2)) + 1e-9)
+    if track is None:
+        paths = sorted(SHARED_MOH.glob("*.wav"))
+        path = paths[int(rng.integers(len(paths)))]
+    else:
+        path = SHARED_MOH / f"{track}.wav"
+    samples = _track(path)
+    gain = db_to_amp(db) / (np.sqrt(np.mean(samples**2)) + 1e-9)
     n = int(seconds * SAMPLE_RATE)
-    start = int(rng.integers(len(track)))
-    idx = (start + np.arange(n)) % len(track)
-    return (track[idx] * gain).astype(np.float32), path.stem
+    start = int(rng.integers(len(samples)))
+    idx = (start + np.arange(n)) % len(samples)
+    return (samples[idx] * gain).astype(np.float32), path.stem
 
 
 @lru_cache(maxsize=8)

@@ -194,29 +194,20 @@ def test_intents_of_packs_2026_12_10_and_11(rule_id, said, result):
     assert _as_the_opening(rule_id, said) == result
 
 
-@pytest.mark.parametrize(
-    "rule_id,said,result",
-    [
-        # Pack 2026.12.12. D1: the A-not-A closing question over a longer object; not a stock check.
-        ("closing_anything_else", "还有没有别的地方我能帮上忙的", PASS),
-        ("closing_anything_else", "这款手机还有没有现货的话我帮您看一下", FAIL),
-        # A6: who is it, what do you want, with no greeting; not the caller's name asked politely.
-        ("forbidden_opening", "谁呀？有啥事？", FAIL),
-        ("forbidden_opening", "您好，请问您是谁的家属", PASS),
-        # E4: the rhetorical didn't-I-say-so (不是…吗) is blame (the statement: test_matching_negation).
-        ("blaming_customer", "我刚才不是说得很清楚了吗？您没认真听吧", FAIL),
-    ],
-)
-def test_intents_of_pack_2026_12_12(rule_id, said, result):
-    assert _after_the_caller(rule_id, said) == result
-
-
 OPENING, AFTER = _as_the_opening, _after_the_caller
 
 
 @pytest.mark.parametrize(
     "said_as,rule_id,said,result",
     [
+        # Pack 2026.12.12. D1: the A-not-A closing question over a longer object; not a stock check.
+        (AFTER, "closing_anything_else", "还有没有别的地方我能帮上忙的", PASS),
+        (AFTER, "closing_anything_else", "这款手机还有没有现货的话我帮您看一下", FAIL),
+        # A6: who is it, what do you want, with no greeting; not the caller's name asked politely.
+        (AFTER, "forbidden_opening", "谁呀？有啥事？", FAIL),
+        (AFTER, "forbidden_opening", "您好，请问您是谁的家属", PASS),
+        # E4: the rhetorical didn't-I-say-so (不是…吗) is blame (the statement: test_matching_negation).
+        (AFTER, "blaming_customer", "我刚才不是说得很清楚了吗？您没认真听吧", FAIL),
         # Pack 2026.12.13. A1: noon's greeting; A6: what do you want, curtly, not the polite ask.
         (OPENING, "greeting", "中午好，请问有什么可以帮您", PASS),
         (OPENING, "forbidden_opening", "你想干嘛？", FAIL),
@@ -251,5 +242,5 @@ OPENING, AFTER = _as_the_opening, _after_the_caller
         (AFTER, "shirking", "厂家也管不着这个", PASS),
     ],
 )
-def test_intents_of_packs_2026_12_13_to_15(said_as, rule_id, said, result):
+def test_intents_of_packs_2026_12_12_to_15(said_as, rule_id, said, result):
     assert said_as(rule_id, said) == result

@@ -252,7 +252,9 @@ def test_hold_music_a_few_db_over_the_noise_does_not_pass_for_the_noise(phrases,
     """A call that is mostly hold, its music (a real track) only a few dB over the line's
     noise: the channel's median frame is the music's, too near the noise to tell the noise
     from talk by it. The line's noise must stay line noise: before the answer (no speech in
-    the ring gaps), and next to the music (the hold starts and ends with it)."""
+    the ring gaps), and next to the music (the hold starts and ends with it). The track is
+    the one of benchmark seeds 29017 and 29033: its quiet passages, 12 dB under this noise,
+    are what the quietest tenth of the channel found instead."""
     rng = np.random.default_rng(14)
     ring_s = 8.0
     greet, ask, back = (callgen.level(phrases[k].audio, -20.0) for k in ("open_full_1", "hold_ask_1", "hold_back_thanks_1"))
@@ -265,7 +267,7 @@ def test_hold_music_a_few_db_over_the_noise_does_not_pass_for_the_noise(phrases,
                        (h1 + 0.5, back)])
     customer = callgen.line_noise(n, rng, -51.0)
     customer[int(h0 * SAMPLE_RATE) : int(h1 * SAMPLE_RATE)] = 0.0  # the held leg carries only the music
-    customer += _place(n, [(0.3, callgen.cadenced(china.ringback, ring_s - 0.3, -18.0)), (h0, callgen.hold_music(150.0, rng, -46.0))])
+    customer += _place(n, [(0.3, callgen.cadenced(china.ringback, ring_s - 0.3, -18.0)), (h0, callgen.hold_music(150.0, rng, -46.0, "macroform-the_simplicity"))])
     tl = analyse(Audio(np.stack([agent, customer]), SAMPLE_RATE, "test"), china)
     (hold,) = tl.holds
     assert abs(hold.start_s - h0) <= 0.3 and abs(hold.end_s - h1) <= 0.3, (hold.start_s, hold.end_s, h0, h1)
