@@ -21,7 +21,8 @@ start and the end of the seventh) at the start of the eighth, and `blind9` that 
 (run at the start of the eighth) at the start of the ninth, and `blind10` that of `blind9`
 (run once in the ninth) at the start of the tenth; `blind11` was written with `blind10`, before
 its results were seen, to stay held out when `blind10` is developed on; `blind12` after both were
-run, before the pack change that followed them.
+run, before the pack change that followed them; `blind13` at the start of the eleventh
+session, before any pack change.
 
 Each line id maps to what it is, for the ground truth: an opening says (greeting,
 introduction, offer of help, rude); a closing question asks for more needs or not; a
@@ -134,6 +135,7 @@ SPLITS = {
     "blind10": _blind("blind10"),
     "blind11": _blind("blind11"),
     "blind12": _blind("blind12"),
+    "blind13": _blind("blind13"),
 }
 PHRASE_RULES = ("greeting", "self_introduction", "offer_help", "forbidden_opening", "closing_anything_else", "closing_thanks",
                 "absolute_promises", "shirking", "blaming_customer", "apology_on_complaint")

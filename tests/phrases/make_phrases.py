@@ -684,9 +684,49 @@ BLIND12 = [
 ]
 
 
+# The thirteenth blind split (`--set blind13`): written on 2026-12-04 at the start of the eleventh
+# session, before any pack change, each line checked against every earlier line (no close
+# copy). Not to be read or tuned on; run once, held out.
+BLIND13 = [
+    ("blind13_open_1", "您好，宽带报修热线，我是技术员小罗，请问您家网络出了什么问题？"),
+    ("blind13_open_2", "上午好，燃气公司客服部，工号四一六为您服务，请问您有什么事需要办理？"),
+    ("blind13_open_3", "您好，快递投诉专线，我是小宋，您请说，我在听。"),
+    ("blind13_open_4", "晚上好，信用卡中心夜间服务，我是客服专员李娜，请问今天需要咨询哪方面的问题？"),
+    ("blind13_open_5", "您好，物业前台，我是值班管家小潘。"),
+    ("blind13_open_greet_help", "您好呀，您说说看，想让我帮您做点什么？"),
+    ("blind13_open_greet_only", "晚上好呀，这位先生。"),
+    ("blind13_open_rude", "又是你啊？这回又怎么了？"),
+    ("blind13_close_ask_1", "剩下的还有什么要我解答的吗？"),
+    ("blind13_close_ask_2", "您手头还有没办完的事，要不要一起说一下？"),
+    ("blind13_close_ask_3", "您看还缺什么，我一并给您办了？"),
+    ("blind13_close_ask_4", "有没有什么别的我能顺手帮您查一下？"),
+    ("blind13_close_thanks_1", "这么晚了还麻烦您打过来，谢谢，再见。"),
+    ("blind13_close_thanks_2", "谢谢您这么有耐心地等我查，再见。"),
+    ("blind13_close_thanks_3", "谢谢您抽空打来，再见啦。"),
+    ("blind13_close_bad_1", "嗯，那先这样，回头再说。"),
+    ("blind13_close_bad_2", "您那边挂吧，我这边还有电话。"),
+    ("blind13_promise_1", "您放一百个心，明天上午肯定修好。"),
+    ("blind13_promise_2", "我拿人格担保，这回绝对靠谱。"),
+    ("blind13_promise_3", "百分之百能退下来，您等着就行。"),
+    ("blind13_shirk_1", "去问卖家，平台不负责这个。"),
+    ("blind13_shirk_2", "这种问题别打我们电话了，打银行的。"),
+    ("blind13_shirk_3", "这事儿不归我管，您找别人吧。"),
+    ("blind13_blame_1", "您自己把密码告诉别人的，这能怪谁？"),
+    ("blind13_blame_2", "地址是您自己写错的，送不到不能赖我们。"),
+    ("blind13_blame_3", "说明书上写得明明白白，您没看吗？"),
+    ("blind13_kind_1", "是我们配送搞错了，您一点责任都没有。"),
+    ("blind13_kind_2", "您提的意见很好，我会如实记录下来。"),
+    ("blind13_no_promise", "具体能不能退我现在说不准，我尽量帮您争取。"),
+    ("blind13_apology_1", "让您白跑一趟，非常过意不去。"),
+    ("blind13_apology_2", "这是我们的失误，真心向您赔个不是。"),
+    ("blind13_neutral_1", "您的订单已经出库，明天到货。"),
+    ("blind13_neutral_2", "下个月起宽带资费每月五十九元。"),
+]
+
+
 def all_lines() -> list[tuple[str, str, str]]:
     train = [(f"train_{i:02d}", "agent", text) for i, text in enumerate(CONFUSION_TRAIN, start=1)]
-    return PHRASES + train + [(pid, "agent", text) for pid, text in PARAPHRASES + HELDOUT + BLIND + DEV2 + BLIND2 + BLIND3 + BLIND4 + BLIND5 + BLIND6 + BLIND7 + BLIND8 + BLIND9 + BLIND10 + BLIND11 + BLIND12]
+    return PHRASES + train + [(pid, "agent", text) for pid, text in PARAPHRASES + HELDOUT + BLIND + DEV2 + BLIND2 + BLIND3 + BLIND4 + BLIND5 + BLIND6 + BLIND7 + BLIND8 + BLIND9 + BLIND10 + BLIND11 + BLIND12 + BLIND13]
 
 
 def synthesise(tts, text: str, side: str, path: Path) -> None:
