@@ -144,6 +144,9 @@ def test_opening_intents(rule_id, said, result):
         ("这件事我们向您道歉", PASS),
         ("给您添麻烦了，请接受我们的歉意", PASS),
         ("多有不周，还请您多多包涵", PASS),
+        # Pack 2026.12.16: 过意不去 and 赔不是 apologise in everyday words.
+        ("让您等了这么久，真是过意不去", PASS),
+        ("这事是我们做得不对，给您赔个不是", PASS),
         # The customer's complaint answered with facts alone is no apology.
         ("您的包裹明天到", FAIL),
     ],
@@ -240,7 +243,36 @@ OPENING, AFTER = _as_the_opening, _after_the_caller
         # E3: 管不著 as Whisper writes it; the maker's own 管不着 explains (002).
         (AFTER, "shirking", "这个我们真的管不著", FAIL),
         (AFTER, "shirking", "厂家也管不着这个", PASS),
+        # Pack 2026.12.16. A4: what went wrong asked, the caller invited to speak, which matter, what
+        # the caller would have done; not the agent saying what it is doing.
+        (OPENING, "offer_help", "您好，请问您的账户出了什么问题", PASS),
+        (OPENING, "offer_help", "您好，您请讲", PASS),
+        (OPENING, "offer_help", "您好，请问您想了解哪方面的业务", PASS),
+        (OPENING, "offer_help", "您好，您想让我帮您查点什么", PASS),
+        (OPENING, "offer_help", "您好，让我帮您查一下什么时候到", FAIL),
+        # A6: the caller met as a nuisance; a returning caller greeted is not.
+        (OPENING, "forbidden_opening", "喂，这次又什么事？", FAIL),
+        (OPENING, "forbidden_opening", "你怎么又打来了，又怎么了", FAIL),
+        (OPENING, "forbidden_opening", "您好，又是您呀，上次的问题解决了吗", PASS),
+        # D1: matters left undone, what is still missing, anything I can do; not a count of days.
+        (AFTER, "closing_anything_else", "您还有没处理完的业务吗", PASS),
+        (AFTER, "closing_anything_else", "您看还差什么，我帮您一起办", PASS),
+        (AFTER, "closing_anything_else", "有没有什么我可以帮您的", PASS),
+        (AFTER, "closing_anything_else", "还差两天就到账了", FAIL),
+        (AFTER, "closing_anything_else", "我已经一并给您办好了", FAIL),
+        # E3: not ours (the platform's), don't call us; asking whether there is a way is no refusal.
+        (AFTER, "shirking", "这个平台不负责", FAIL),
+        (AFTER, "shirking", "这种事别打给我们", FAIL),
+        (AFTER, "shirking", "您别打错电话了", PASS),
+        (AFTER, "shirking", "您这边还有没办法登录的情况吗", PASS),
+        (AFTER, "shirking", "我也没办法", FAIL),
+        # E4: what was plain, not read; a question about a message is not blame.
+        (AFTER, "blaming_customer", "说明书写得清清楚楚，你没看吗", FAIL),
+        (AFTER, "blaming_customer", "您没收到短信吗？我再发一次", PASS),
+        # E2: vouched for on one's name; a guarantor asked for is no promise.
+        (AFTER, "absolute_promises", "我拿我的饭碗担保，明天一定到", FAIL),
+        (AFTER, "absolute_promises", "我们需要您提供担保人信息", PASS),
     ],
 )
-def test_intents_of_packs_2026_12_12_to_15(said_as, rule_id, said, result):
+def test_intents_of_packs_2026_12_12_to_16(said_as, rule_id, said, result):
     assert said_as(rule_id, said) == result
