@@ -22,7 +22,8 @@ start and the end of the seventh) at the start of the eighth, and `blind9` that 
 (run once in the ninth) at the start of the tenth; `blind11` was written with `blind10`, before
 its results were seen, to stay held out when `blind10` is developed on; `blind12` after both were
 run, before the pack change that followed them; `blind13` at the start of the eleventh
-session, before any pack change.
+session, before any pack change, and `blind14` in it, after pack 2026.12.16 was written from
+blind13's misses and before it was run on the new split.
 
 Each line id maps to what it is, for the ground truth: an opening says (greeting,
 introduction, offer of help, rude); a closing question asks for more needs or not; a
@@ -136,6 +137,7 @@ SPLITS = {
     "blind11": _blind("blind11"),
     "blind12": _blind("blind12"),
     "blind13": _blind("blind13"),
+    "blind14": _blind("blind14"),
 }
 PHRASE_RULES = ("greeting", "self_introduction", "offer_help", "forbidden_opening", "closing_anything_else", "closing_thanks",
                 "absolute_promises", "shirking", "blaming_customer", "apology_on_complaint")

@@ -724,9 +724,49 @@ BLIND13 = [
 ]
 
 
+# The fourteenth blind split (`--set blind14`): written on 2026-12-04 in the eleventh session after
+# blind13 was run and pack 2026.12.16 written, before either change of that session was run on
+# it; each line checked against every earlier line (no close copy). Run once, held out.
+BLIND14 = [
+    ("blind14_open_1", "您好，共享单车客服，我是八零二号小秦，您碰到什么麻烦了吗？"),
+    ("blind14_open_2", "早上好，自来水公司热线，我是接线员阿梅，请问是要报修还是缴费？"),
+    ("blind14_open_3", "您好，机场行李查询中心，这里是小米为您服务，您有什么要查的？"),
+    ("blind14_open_4", "下午好，车险理赔专线，我是理赔员赵亮，有什么我可以为您做的？"),
+    ("blind14_open_5", "您好，税务服务热线，我是咨询员孙悦。"),
+    ("blind14_open_greet_help", "早上好，您这边需要我做点什么？"),
+    ("blind14_open_greet_only", "上午好，上午好。"),
+    ("blind14_open_rude", "讲重点，我没时间听你绕。"),
+    ("blind14_close_ask_1", "还有什么别的疑问要我顺便解答一下？"),
+    ("blind14_close_ask_2", "您再想想，还有要问的没有？"),
+    ("blind14_close_ask_3", "今天这个处理完了，您其他方面还需要协助吗？"),
+    ("blind14_close_ask_4", "要是还有别的要办，现在可以一起跟我说。"),
+    ("blind14_close_thanks_1", "今天辛苦您跑前跑后地配合，谢谢，再见。"),
+    ("blind14_close_thanks_2", "您的建议我们都记下了，多谢您，再见。"),
+    ("blind14_close_thanks_3", "感谢您百忙之中打来，再见了您。"),
+    ("blind14_close_bad_1", "行吧，就到这儿。"),
+    ("blind14_close_bad_2", "完了是吧？那我挂了。"),
+    ("blind14_promise_1", "下午三点之前包您拿到钱。"),
+    ("blind14_promise_2", "这件事交给我，一百个放心，不可能出岔子。"),
+    ("blind14_promise_3", "我敢保证，修理师傅明早八点准到。"),
+    ("blind14_shirk_1", "这个得找保险公司，我们这里不管理赔。"),
+    ("blind14_shirk_2", "您问的这个我真不懂，您还是问问别人吧。"),
+    ("blind14_shirk_3", "这属于银行那边的业务，我们插不上手。"),
+    ("blind14_blame_1", "谁叫您不看清楚就点确认的？"),
+    ("blind14_blame_2", "都怪您自己没按时还款，才会有罚息。"),
+    ("blind14_blame_3", "我刚才讲得那么清楚，您怎么又问一遍？"),
+    ("blind14_kind_1", "您一点都不用自责，系统升级谁都会碰上。"),
+    ("blind14_kind_2", "这个问题我来跟进，有结果第一时间告诉您。"),
+    ("blind14_no_promise", "退款时间我没法打包票，一般是三到五个工作日。"),
+    ("blind14_apology_1", "让您这么着急上火，是我们不对。"),
+    ("blind14_apology_2", "我们工作有疏漏，还请您多多谅解。"),
+    ("blind14_neutral_1", "您的行李已经转到首都机场了。"),
+    ("blind14_neutral_2", "本月电费一共是一百二十六元。"),
+]
+
+
 def all_lines() -> list[tuple[str, str, str]]:
     train = [(f"train_{i:02d}", "agent", text) for i, text in enumerate(CONFUSION_TRAIN, start=1)]
-    return PHRASES + train + [(pid, "agent", text) for pid, text in PARAPHRASES + HELDOUT + BLIND + DEV2 + BLIND2 + BLIND3 + BLIND4 + BLIND5 + BLIND6 + BLIND7 + BLIND8 + BLIND9 + BLIND10 + BLIND11 + BLIND12 + BLIND13]
+    return PHRASES + train + [(pid, "agent", text) for pid, text in PARAPHRASES + HELDOUT + BLIND + DEV2 + BLIND2 + BLIND3 + BLIND4 + BLIND5 + BLIND6 + BLIND7 + BLIND8 + BLIND9 + BLIND10 + BLIND11 + BLIND12 + BLIND13 + BLIND14]
 
 
 def synthesise(tts, text: str, side: str, path: Path) -> None:
