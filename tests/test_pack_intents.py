@@ -147,6 +147,10 @@ def test_opening_intents(rule_id, said, result):
         # Pack 2026.12.16: 过意不去 and 赔不是 apologise in everyday words.
         ("让您等了这么久，真是过意不去", PASS),
         ("这事是我们做得不对，给您赔个不是", PASS),
+        # Pack 2026.12.17: owning the wrong, asking to be forgiven; thanks for patience is no apology.
+        ("这次是我们不对", PASS),
+        ("给您带来的困扰还请您谅解", PASS),
+        ("感谢您的耐心，我们马上处理", FAIL),
         # The customer's complaint answered with facts alone is no apology.
         ("您的包裹明天到", FAIL),
     ],
@@ -272,7 +276,23 @@ OPENING, AFTER = _as_the_opening, _after_the_caller
         # E2: vouched for on one's name; a guarantor asked for is no promise.
         (AFTER, "absolute_promises", "我拿我的饭碗担保，明天一定到", FAIL),
         (AFTER, "absolute_promises", "我们需要您提供担保人信息", PASS),
+        # Pack 2026.12.17. A4: a trouble asked about, what the caller has to have done.
+        (OPENING, "offer_help", "您好，请问您遇到什么麻烦了", PASS),
+        (OPENING, "offer_help", "您好，请问您有什么要办的", PASS),
+        # A6: the caller told to get to the point; a point of the service is not.
+        (OPENING, "forbidden_opening", "说重点，我很赶时间", FAIL),
+        (OPENING, "forbidden_opening", "您好，我们这边讲究重点客户优先", PASS),
+        # E2: an outcome vouched for with 包, a mishap said impossible; 包裹 and the effort are not.
+        (AFTER, "absolute_promises", "明天之前包您收到", FAIL),
+        (AFTER, "absolute_promises", "放心，这次不可能出错", FAIL),
+        (AFTER, "absolute_promises", "您的包裹明天送到", PASS),
+        # E3: not our business, ask someone else, can't take a hand; "whatever" and advice are not.
+        (AFTER, "shirking", "我们不管退款的事", FAIL),
+        (AFTER, "shirking", "您还是先问问物业吧", FAIL),
+        (AFTER, "shirking", "这件事我们插不上手", FAIL),
+        (AFTER, "shirking", "我们不管多晚都会回复您", PASS),
+        (AFTER, "shirking", "您可以问一下相关部门", PASS),
     ],
 )
-def test_intents_of_packs_2026_12_12_to_16(said_as, rule_id, said, result):
+def test_intents_of_packs_2026_12_12_to_17(said_as, rule_id, said, result):
     assert said_as(rule_id, said) == result
