@@ -23,7 +23,8 @@ start and the end of the seventh) at the start of the eighth, and `blind9` that 
 its results were seen, to stay held out when `blind10` is developed on; `blind12` after both were
 run, before the pack change that followed them; `blind13` at the start of the eleventh
 session, before any pack change, and `blind14` in it, after pack 2026.12.16 was written from
-blind13's misses and before it was run on the new split.
+blind13's misses and before it was run on the new split; `blind15` at the end of that session,
+after pack 2026.12.17, to be run once on its final code.
 
 Each line id maps to what it is, for the ground truth: an opening says (greeting,
 introduction, offer of help, rude); a closing question asks for more needs or not; a
@@ -138,6 +139,7 @@ SPLITS = {
     "blind12": _blind("blind12"),
     "blind13": _blind("blind13"),
     "blind14": _blind("blind14"),
+    "blind15": _blind("blind15"),
 }
 PHRASE_RULES = ("greeting", "self_introduction", "offer_help", "forbidden_opening", "closing_anything_else", "closing_thanks",
                 "absolute_promises", "shirking", "blaming_customer", "apology_on_complaint")

@@ -764,9 +764,49 @@ BLIND14 = [
 ]
 
 
+# The fifteenth blind split (`--set blind15`): written on 2026-12-04 at the end of the eleventh
+# session, after pack 2026.12.17 and before it was run on them; each line checked against every
+# earlier line (no close copy). Run once, held out, on that session's final code.
+BLIND15 = [
+    ("blind15_open_1", "您好，网上营业厅客服，我是六一三号客服小蔡，今天想办点什么？"),
+    ("blind15_open_2", "上午好，家电维修中心，我是调度员老胡，请讲一下您的家电出了啥状况。"),
+    ("blind15_open_3", "您好，高铁票务服务台，工号二零七，请问要改签还是退票？"),
+    ("blind15_open_4", "晚上好，燃气抢修热线，我是值班员周婷，哪里需要我们帮忙？"),
+    ("blind15_open_5", "您好，人力资源服务中心，我是专员欧阳敏。"),
+    ("blind15_open_greet_help", "下午好，有啥需要尽管说。"),
+    ("blind15_open_greet_only", "诶，您好啊，这位女士。"),
+    ("blind15_open_rude", "怎么又是这个号码，烦不烦啊？"),
+    ("blind15_close_ask_1", "您这边还有啥想了解的不？"),
+    ("blind15_close_ask_2", "别的方面需不需要我再跟您说说？"),
+    ("blind15_close_ask_3", "还有其他要我核实的信息吗？"),
+    ("blind15_close_ask_4", "您心里还有什么顾虑，说出来我帮您参谋？"),
+    ("blind15_close_thanks_1", "多亏您一直耐心配合，谢谢啦，再见。"),
+    ("blind15_close_thanks_2", "谢谢您的反馈，我们会改进的，再见。"),
+    ("blind15_close_thanks_3", "这么冷的天还专门打来，谢谢您，晚安，再见。"),
+    ("blind15_close_bad_1", "嗯嗯，就这。"),
+    ("blind15_close_bad_2", "就这些了，我先忙了。"),
+    ("blind15_promise_1", "您安心等着，这钱一分都少不了。"),
+    ("blind15_promise_2", "放心好了，今天下班前一准给您办完。"),
+    ("blind15_promise_3", "这款保证永远不会坏。"),
+    ("blind15_shirk_1", "那您去投诉厂家吧，这事儿轮不到我们。"),
+    ("blind15_shirk_2", "这个问题不在我们受理范围，您另找地方。"),
+    ("blind15_shirk_3", "我这里查不了，您别为难我。"),
+    ("blind15_blame_1", "早就提醒过您要备份，现在丢了能怨谁？"),
+    ("blind15_blame_2", "您要是按步骤来，根本不会出这种事。"),
+    ("blind15_blame_3", "这都第几次了，您怎么还是没弄明白？"),
+    ("blind15_kind_1", "这不是您的疏忽，通知晚发是我们的锅。"),
+    ("blind15_kind_2", "您的担心可以理解，我先帮您看看。"),
+    ("blind15_no_promise", "结果我不敢打保票，不过会尽快给您回复。"),
+    ("blind15_apology_1", "真是抱歉，这件事处理得太慢了。"),
+    ("blind15_apology_2", "耽误了您的行程，我们深感内疚。"),
+    ("blind15_neutral_1", "您的积分还有三千二百分。"),
+    ("blind15_neutral_2", "维修师傅的电话已经发到您手机上了。"),
+]
+
+
 def all_lines() -> list[tuple[str, str, str]]:
     train = [(f"train_{i:02d}", "agent", text) for i, text in enumerate(CONFUSION_TRAIN, start=1)]
-    return PHRASES + train + [(pid, "agent", text) for pid, text in PARAPHRASES + HELDOUT + BLIND + DEV2 + BLIND2 + BLIND3 + BLIND4 + BLIND5 + BLIND6 + BLIND7 + BLIND8 + BLIND9 + BLIND10 + BLIND11 + BLIND12 + BLIND13 + BLIND14]
+    return PHRASES + train + [(pid, "agent", text) for pid, text in PARAPHRASES + HELDOUT + BLIND + DEV2 + BLIND2 + BLIND3 + BLIND4 + BLIND5 + BLIND6 + BLIND7 + BLIND8 + BLIND9 + BLIND10 + BLIND11 + BLIND12 + BLIND13 + BLIND14 + BLIND15]
 
 
 def synthesise(tts, text: str, side: str, path: Path) -> None:
