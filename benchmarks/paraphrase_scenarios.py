@@ -24,7 +24,8 @@ its results were seen, to stay held out when `blind10` is developed on; `blind12
 run, before the pack change that followed them; `blind13` at the start of the eleventh
 session, before any pack change, and `blind14` in it, after pack 2026.12.16 was written from
 blind13's misses and before it was run on the new split; `blind15` at the end of that session,
-after pack 2026.12.17, to be run once on its final code.
+after pack 2026.12.17, to be run once on its final code; `blind16` at the start of the thirteenth,
+before any change to pack 2026.12.17, to be run once on that session's final code.
 
 Each line id maps to what it is, for the ground truth: an opening says (greeting,
 introduction, offer of help, rude); a closing question asks for more needs or not; a
@@ -140,6 +141,7 @@ SPLITS = {
     "blind13": _blind("blind13"),
     "blind14": _blind("blind14"),
     "blind15": _blind("blind15"),
+    "blind16": _blind("blind16"),
 }
 PHRASE_RULES = ("greeting", "self_introduction", "offer_help", "forbidden_opening", "closing_anything_else", "closing_thanks",
                 "absolute_promises", "shirking", "blaming_customer", "apology_on_complaint")

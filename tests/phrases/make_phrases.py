@@ -804,9 +804,49 @@ BLIND15 = [
 ]
 
 
+# The sixteenth blind split (`--set blind16`): written on 2026-12-04 at the start of the thirteenth
+# session, before any change to pack 2026.12.17 and before it was run on them; each line checked
+# against every earlier line (character-bigram Jaccard at most 0.39). Run once, held out, on that
+# session's final code.
+BLIND16 = [
+    ("blind16_open_1", "您好，航空公司会员服务，我是客服小罗，您今天打来是想处理哪件事？"),
+    ("blind16_open_2", "早上好，物业服务中心，我是管家阿芳，您这边遇到什么情况了？"),
+    ("blind16_open_3", "您好，宽带报修热线，八四二号话务员为您服务，请问是哪里的网络出问题了？"),
+    ("blind16_open_4", "下午好，社保咨询热线，我是小姚，有什么我能替您解答的吗？"),
+    ("blind16_open_5", "您好，保险理赔部，我是理赔员方涛。"),
+    ("blind16_open_greet_help", "您好呀，这边能为您做点啥？"),
+    ("blind16_open_greet_only", "哎，你好你好。"),
+    ("blind16_open_rude", "干啥的？没事别乱打。"),
+    ("blind16_close_ask_1", "在挂电话之前，您还有没有别的疑问？"),
+    ("blind16_close_ask_2", "除了今天这些，您还想了解点什么？"),
+    ("blind16_close_ask_3", "还有哪里我能帮上忙的，您尽管提。"),
+    ("blind16_close_ask_4", "剩下的事项，还需要我一并处理吗？"),
+    ("blind16_close_thanks_1", "辛苦您配合这么久，谢谢，回头见。"),
+    ("blind16_close_thanks_2", "谢谢您这么信任我们，拜拜。"),
+    ("blind16_close_thanks_3", "好嘞，感激您打来反映情况，再见啦。"),
+    ("blind16_close_bad_1", "行了，挂了。"),
+    ("blind16_close_bad_2", "好，就到这儿，我要处理下一个了。"),
+    ("blind16_promise_1", "您把心放肚子里，明天肯定到账。"),
+    ("blind16_promise_2", "这事交给我，百分之百给您搞定。"),
+    ("blind16_promise_3", "我敢担保，这台机器十年都不会出毛病。"),
+    ("blind16_shirk_1", "这种事你找街道办去，我们管不着。"),
+    ("blind16_shirk_2", "系统的事我也说不上来，您问技术部吧。"),
+    ("blind16_shirk_3", "这不是我的业务，别找我。"),
+    ("blind16_blame_1", "密码是您自己泄露的，我们有什么办法？"),
+    ("blind16_blame_2", "说明书上写得清清楚楚，您自己不看。"),
+    ("blind16_blame_3", "您连这个都搞不懂，我怎么给您办？"),
+    ("blind16_kind_1", "怪不得您，是系统那边出的故障。"),
+    ("blind16_kind_2", "别着急，错不在您，我这就帮您改过来。"),
+    ("blind16_no_promise", "能不能批下来我说了不算，但我会帮您尽力争取。"),
+    ("blind16_apology_1", "实在对不住，让您白跑了一趟。"),
+    ("blind16_apology_2", "这次是我们做得不好，向您赔个不是。"),
+    ("blind16_neutral_1", "您的快递现在在杭州中转站。"),
+    ("blind16_neutral_2", "下个月起月租会降到五十八元。"),
+]
+
 def all_lines() -> list[tuple[str, str, str]]:
     train = [(f"train_{i:02d}", "agent", text) for i, text in enumerate(CONFUSION_TRAIN, start=1)]
-    return PHRASES + train + [(pid, "agent", text) for pid, text in PARAPHRASES + HELDOUT + BLIND + DEV2 + BLIND2 + BLIND3 + BLIND4 + BLIND5 + BLIND6 + BLIND7 + BLIND8 + BLIND9 + BLIND10 + BLIND11 + BLIND12 + BLIND13 + BLIND14 + BLIND15]
+    return PHRASES + train + [(pid, "agent", text) for pid, text in PARAPHRASES + HELDOUT + BLIND + DEV2 + BLIND2 + BLIND3 + BLIND4 + BLIND5 + BLIND6 + BLIND7 + BLIND8 + BLIND9 + BLIND10 + BLIND11 + BLIND12 + BLIND13 + BLIND14 + BLIND15 + BLIND16]
 
 
 def synthesise(tts, text: str, side: str, path: Path) -> None:
